@@ -1,0 +1,877 @@
+package io.jevent.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * The reactor: a selector, a timer heap, one active queue per priority, and the loop that dispatches
+ * them; libevent's {@code struct event_base}.
+ *
+ * <h2>Threading</h2>
+ * A base is confined to one thread. Before its first loop that is the thread that created it; from
+ * then on it is the thread that runs {@link #loop(int)} (a base not currently looping may be looped by
+ * another thread, which then owns it). Every method except {@link #loopBreak()}, {@link
+ * #loopExit(Duration)}, {@link #wakeup()}, {@link #inLoopThread()} and {@link #isClosed()} throws
+ * {@link IllegalStateException} when called from any other thread, naming both threads: a loud failure
+ * instead of the silent corruption libevent gives without {@code evthread_use_pthreads}. To hand work
+ * to a loop from another thread, use the {@code io.jevent.msgqueue} module.
+ *
+ * <h2>One iteration of the loop</h2>
+ * <ol>
+ * <li>Stop if {@link #loopBreak()} was called, or a {@link #loopExit(Duration)} is due; return 1 if no
+ *     event is pending or active (unless {@link #LOOP_NO_EXIT_ON_EMPTY}).</li>
+ * <li>Work out how long to sleep: zero if callbacks are waiting, else until the earliest timer.</li>
+ * <li>Ask each {@link LoopObserver} whether it has work (then do not sleep), poll the selector, tell
+ *     the observers the poll returned.</li>
+ * <li>Update the cached time; queue the callbacks of ready channels, arrived signals and expired
+ *     timers.</li>
+ * <li>Run the queued callbacks of the most urgent non-empty priority, at most
+ *     {@link EventConfig#maxCallbacksPerIteration()} of them, and only those queued before the run
+ *     started, so a callback that re-activates itself cannot starve I/O.</li>
+ * </ol>
+ *
+ * <h2>Errors</h2>
+ * Methods never return error codes: a closed base, a wrong thread or a bad argument throws. A failing
+ * callback does not stop the loop (see {@link CallbackExceptionHandler}).
+ */
+public final class EventBase implements AutoCloseable {
+    /** {@link #loop(int)}: block until something is active, run those callbacks, return. */
+    public static final int LOOP_ONCE = 0x01;
+    /** {@link #loop(int)}: do not block; run what is ready now and return. */
+    public static final int LOOP_NONBLOCK = 0x02;
+    /** {@link #loop(int)}: keep running when no event is pending, until a break or exit. */
+    public static final int LOOP_NO_EXIT_ON_EMPTY = 0x04;
+
+    private static final System.Logger LOG = System.getLogger("io.jevent.core");
+    /** Durations are clamped here so that deadline arithmetic on nanoTime can never overflow. */
+    private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
+    private static final int MAX_COMMON_TIMEOUTS = 256;
+    private static final LoopObserver[] NO_OBSERVERS = new LoopObserver[0];
+
+    private final EventConfig config;
+    private final Selector selector;
+    private final TimerHeap timers = new TimerHeap();
+    private final ActiveQueue[] activeQueues;
+    private final CallbackExceptionHandler exceptionHandler;
+    /** Pre-allocated so that polling builds no selected-key set and no lambda per call. */
+    private final Consumer<SelectionKey> onSelected = this::onSelected;
+
+    // ---- written only by the loop (owner) thread ----
+    private int activeCount;
+    private int insertedCount;
+    private long nextSeq;
+    private long cachedNow;
+    private boolean timeCached;
+    private boolean running;
+    private boolean gotBreak;
+    private boolean gotExit;
+    /** Set by an exit timer's callback; the loop returns at the top of the next iteration. */
+    private boolean exitNow;
+    /** Internal one-shot timers standing for requested exits, as libevent's loopexit uses a once. */
+    private final List<Event> exitTimers = new ArrayList<>();
+    private final EventCallback onExitTimer = (ev, what) -> {
+        exitNow = true;
+        exitTimers.remove(ev);
+    };
+    private LoopObserver[] observers = NO_OBSERVERS;
+    private CommonTimeout[] commonTimeouts = new CommonTimeout[0];
+    private Event allHead;
+    private final List<Event> signalEvents = new ArrayList<>();
+
+    // ---- shared with other threads ----
+    /** The owner thread. Volatile so that a wrong-thread check on any thread sees the transfer. */
+    private volatile Thread owner;
+    private volatile boolean closed;
+    /** Set by any thread, consumed by the loop; a break before the loop starts is kept, not lost. */
+    private volatile boolean breakRequested;
+    /** Guarded by {@code exitLock}; {@code exitRequested} is volatile so the loop can test it cheaply. */
+    private volatile boolean exitRequested;
+    private long exitDeadline;
+    private final Object exitLock = new Object();
+    /** Set by the signal-dispatch thread after counting an arrival; see {@link SignalRegistry}. */
+    private volatile boolean signalPending;
+
+    /** Creates a base with {@link EventConfig#defaults()}, owned by the calling thread. */
+    public EventBase() {
+        this(EventConfig.defaults());
+    }
+
+    /**
+     * Creates a base owned by the calling thread.
+     *
+     * @throws UncheckedIOException if the selector cannot be opened (out of file descriptors)
+     */
+    public EventBase(EventConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.exceptionHandler = config.exceptionHandler();
+        this.activeQueues = new ActiveQueue[config.priorities()];
+        for (int i = 0; i < activeQueues.length; i++) {
+            activeQueues[i] = new ActiveQueue();
+        }
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+        this.owner = Thread.currentThread();
+    }
+
+    /** The configuration. Thread-safe. */
+    public EventConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Creating events
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Creates an event; libevent's {@code event_new}. Not yet pending: call {@link Event#add()}.
+     *
+     * @param channel the channel to watch for {@code READ}/{@code WRITE}, or {@code null} for a timer
+     *                or an event fired only by {@link Event#activate(int)}. It is registered with
+     *                the selector now and switched to non-blocking mode.
+     * @param what    {@code READ}, {@code WRITE}, {@code PERSIST} in any combination
+     * @param cb      the callback
+     * @throws IllegalArgumentException if {@code what} has bits other than those, or READ/WRITE
+     *                                  without a channel
+     * @throws IllegalStateException    off the loop thread, after {@link #close()}, or if the channel
+     *                                  is closed
+     */
+    public Event newEvent(SelectableChannel channel, int what, EventCallback cb) {
+        checkThread();
+        Objects.requireNonNull(cb, "callback");
+        if ((what & ~(Event.READ | Event.WRITE | Event.PERSIST | Event.TIMEOUT)) != 0) {
+            throw new IllegalArgumentException("unsupported flags " + Event.flagsToString(what)
+                    + " (signals: use newSignal)");
+        }
+        if (channel == null && (what & (Event.READ | Event.WRITE)) != 0) {
+            throw new IllegalArgumentException("READ/WRITE need a channel");
+        }
+        ChannelRegistration reg = channel == null ? null : ChannelRegistration.of(channel, selector, this);
+        Event ev = new Event(this, channel, what & ~Event.TIMEOUT, null, cb, reg);
+        if (reg != null) {
+            reg.attach(ev);
+        }
+        link(ev);
+        return ev;
+    }
+
+    /** Creates a non-persistent timer; libevent's {@code evtimer_new}. Same contract as {@link #newEvent}. */
+    public Event newTimer(EventCallback cb) {
+        return newEvent(null, 0, cb);
+    }
+
+    /**
+     * Creates a persistent signal event; libevent's {@code evsignal_new}. The callback runs on the loop
+     * thread (never in the JVM's signal thread), once per arrival, with {@code what == SIGNAL}. While
+     * such an event is added, the JVM's own handling of the signal is replaced (for TERM and INT: no
+     * shutdown hooks run); it is restored when the last event for the signal is deleted.
+     *
+     * @param signal a name as {@code kill -l} prints it, with or without {@code SIG}: "TERM", "HUP"
+     * @throws IllegalArgumentException when the signal is unknown or reserved by the JVM (on first add)
+     * @throws IllegalStateException    off the loop thread or after {@link #close()}
+     */
+    public Event newSignal(String signal, EventCallback cb) {
+        checkThread();
+        Objects.requireNonNull(cb, "callback");
+        Event ev = new Event(this, null, Event.SIGNAL | Event.PERSIST, SignalRegistry.normalise(signal), cb, null);
+        link(ev);
+        return ev;
+    }
+
+    /**
+     * Runs {@code cb} once when {@code channel} is ready for {@code what} or {@code timeout} elapses,
+     * whichever comes first, then frees the event; libevent's {@code event_base_once}. With a
+     * {@code null} channel it is a one-shot timer. A once that never fires is released by {@link
+     * #close()}.
+     *
+     * @param timeout {@code null} for none (then a channel is needed)
+     * @throws IllegalArgumentException if there is neither a channel nor a timeout, or PERSIST is set
+     * @throws IllegalStateException    as for {@link #newEvent}
+     */
+    public void once(SelectableChannel channel, int what, Duration timeout, EventCallback cb) {
+        checkThread();
+        if ((what & Event.PERSIST) != 0) {
+            throw new IllegalArgumentException("once events cannot be PERSIST");
+        }
+        if (channel == null && timeout == null) {
+            throw new IllegalArgumentException("a once needs a channel or a timeout");
+        }
+        Event ev = newEvent(channel, what & ~Event.TIMEOUT, cb);
+        ev.markOnce();
+        if (timeout == null) {
+            ev.add();
+        } else {
+            ev.add(timeout);
+        }
+    }
+
+    /** A one-shot timer: {@code once(null, TIMEOUT, timeout, cb)}. */
+    public void once(Duration timeout, EventCallback cb) {
+        once(null, Event.TIMEOUT, Objects.requireNonNull(timeout, "timeout"), cb);
+    }
+
+    /**
+     * Declares a duration many events will share so that re-arming it costs O(1) instead of a heap
+     * operation; libevent's {@code event_base_init_common_timeout}. Afterwards every
+     * {@link Event#add(Duration)} with exactly this duration uses the common queue. Calling it again
+     * with the same duration returns the same object.
+     *
+     * @throws IllegalArgumentException if {@code d} is negative or 256 common timeouts already exist
+     * @throws IllegalStateException    off the loop thread
+     */
+    public CommonTimeout initCommonTimeout(Duration d) {
+        checkThread();
+        long nanos = toNanos(d);
+        CommonTimeout ct = findCommonTimeout(nanos);
+        if (ct != null) {
+            return ct;
+        }
+        if (commonTimeouts.length == MAX_COMMON_TIMEOUTS) {
+            throw new IllegalArgumentException("at most " + MAX_COMMON_TIMEOUTS + " common timeouts");
+        }
+        ct = new CommonTimeout(this, nanos);
+        commonTimeouts = Arrays.copyOf(commonTimeouts, commonTimeouts.length + 1);
+        commonTimeouts[commonTimeouts.length - 1] = ct;
+        return ct;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The loop
+    // ------------------------------------------------------------------------------------------
+
+    /** Runs the loop until no event is pending, or until a break or exit: {@code loop(0)}. */
+    public int dispatch() {
+        return loop(0);
+    }
+
+    /**
+     * Runs the loop; libevent's {@code event_base_loop}. The calling thread becomes the base's owner.
+     *
+     * @param flags {@link #LOOP_ONCE}, {@link #LOOP_NONBLOCK}, {@link #LOOP_NO_EXIT_ON_EMPTY}, or 0
+     * @return 0 when it ended through break, exit, ONCE or NONBLOCK; 1 when no event was pending or
+     *         active (libevent's -1 does not exist: errors throw)
+     * @throws IllegalStateException if called from a callback of this base, while another thread runs
+     *                               this base's loop, or after {@link #close()}
+     * @throws UncheckedIOException  if the selector fails
+     * @throws VirtualMachineError   if a callback throws one (see {@link CallbackExceptionHandler})
+     */
+    public int loop(int flags) {
+        enterLoop();
+        try {
+            gotBreak = false;
+            gotExit = false;
+            exitNow = false;
+            updateTime();
+            while (true) {
+                if (breakRequested) {
+                    breakRequested = false;
+                    gotBreak = true;
+                    return 0;
+                }
+                if (exitRequested) {
+                    scheduleRequestedExit();
+                }
+                if (exitNow) {
+                    exitNow = false;
+                    gotExit = true;
+                    cancelExitTimers();
+                    return 0;
+                }
+                if (insertedCount == 0 && activeCount == 0 && (flags & LOOP_NO_EXIT_ON_EMPTY) == 0) {
+                    return 1;
+                }
+                poll(activeCount > 0 || (flags & LOOP_NONBLOCK) != 0 ? 0 : sleepNanos());
+                updateTime();
+                expireTimers();
+                if (activeCount > 0) {
+                    int ran = runActive();
+                    if ((flags & LOOP_ONCE) != 0 && activeCount == 0 && ran != 0) {
+                        return 0;
+                    }
+                } else if ((flags & LOOP_NONBLOCK) != 0) {
+                    return 0;
+                }
+            }
+        } finally {
+            timeCached = false;
+            running = false;
+        }
+    }
+
+    /**
+     * Makes the running loop return after the callback that is running now (no other callback runs in
+     * this iteration); libevent's {@code event_base_loopbreak}. Safe from any thread; wakes a loop
+     * sleeping in its poll. A break requested while no loop runs is kept: the next {@link #loop(int)}
+     * returns at once with {@link #gotBreak()} true (libevent silently drops it).
+     */
+    public void loopBreak() {
+        breakRequested = true;
+        if (!inLoopThread()) {
+            wakeup();
+        }
+    }
+
+    /**
+     * Makes the loop return once {@code delay} has passed and the callbacks active then have run;
+     * libevent's {@code event_base_loopexit}. As in libevent, the exit is a one-shot timer at the
+     * default priority, so callbacks of more urgent priorities still run before it. Safe from any thread; wakes a sleeping loop so it can
+     * recompute its sleep. Of several pending exits the earliest wins. An exit requested while no loop
+     * runs applies to the next loop.
+     *
+     * @param delay {@code Duration.ZERO} to exit after the current iteration
+     */
+    public void loopExit(Duration delay) {
+        long at = config.clock().getAsLong() + toNanos(delay);
+        synchronized (exitLock) {
+            if (!exitRequested || at - exitDeadline < 0) {
+                exitDeadline = at;
+            }
+            exitRequested = true;
+        }
+        if (!inLoopThread()) {
+            wakeup();
+        }
+    }
+
+    /** Whether the last loop ended through {@link #loopBreak()}. Loop thread. */
+    public boolean gotBreak() {
+        checkThread();
+        return gotBreak;
+    }
+
+    /** Whether the last loop ended through {@link #loopExit(Duration)}. Loop thread. */
+    public boolean gotExit() {
+        checkThread();
+        return gotExit;
+    }
+
+    /**
+     * The time on the base's monotonic clock, in nanoseconds, cached once per iteration so callbacks
+     * that need the time cost no clock read; libevent's {@code event_base_gettimeofday_cached}. Outside
+     * a loop, reads the clock. Compare values by subtraction. Loop thread.
+     */
+    public long now() {
+        checkThread();
+        return timeCached ? cachedNow : config.clock().getAsLong();
+    }
+
+    /**
+     * Makes a poll that is blocking now, or the next one, return at once. Safe from any thread; the
+     * JDK coalesces repeated calls until the poll returns. The primitive that cross-thread hand-off
+     * builds on.
+     */
+    public void wakeup() {
+        if (!closed) {
+            selector.wakeup();
+        }
+    }
+
+    /** Whether the calling thread owns this base. Thread-safe. */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /**
+     * Adds a hook around each iteration's poll. Loop thread.
+     *
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public void addLoopObserver(LoopObserver observer) {
+        checkThread();
+        Objects.requireNonNull(observer, "observer");
+        observers = Arrays.copyOf(observers, observers.length + 1);
+        observers[observers.length - 1] = observer;
+    }
+
+    /** Removes a hook; does nothing if it is not there. Loop thread. */
+    public void removeLoopObserver(LoopObserver observer) {
+        checkThread();
+        for (int i = 0; i < observers.length; i++) {
+            if (observers[i] == observer) {
+                LoopObserver[] next = new LoopObserver[observers.length - 1];
+                System.arraycopy(observers, 0, next, 0, i);
+                System.arraycopy(observers, i + 1, next, i, next.length - i);
+                observers = next;
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Introspection and shutdown
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Calls {@code action} for every pending or active event; libevent's
+     * {@code event_base_foreach_event}. It sees a snapshot, so it may add, delete or free events.
+     * Loop thread.
+     */
+    public void forEachEvent(Consumer<Event> action) {
+        checkThread();
+        List<Event> snapshot = new ArrayList<>();
+        for (Event ev = allHead; ev != null; ev = ev.allNext) {
+            if (ev.isInserted() || ev.isActive() || ev.hasTimer()) {
+                snapshot.add(ev);
+            }
+        }
+        snapshot.forEach(action);
+    }
+
+    /**
+     * Writes one line per pending or active event, with its remaining timeout, for debugging;
+     * libevent's {@code event_base_dump_events}. Loop thread.
+     *
+     * @throws UncheckedIOException if {@code out} fails
+     */
+    public void dumpEvents(Appendable out) {
+        checkThread();
+        long now = now();
+        forEachEvent(ev -> {
+            try {
+                out.append(ev.toString());
+                if (ev.hasTimer()) {
+                    out.append(" timeout in ").append(Long.toString((ev.deadline - now) / 1_000_000)).append(" ms");
+                }
+                out.append('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Whether {@link #close()} ran. Thread-safe. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Frees every event (releasing selector registrations and signal handlers, not closing the
+     * channels, which belong to the caller) and closes the selector. Idempotent. Not from inside a
+     * callback of this base: break the loop first.
+     *
+     * @throws IllegalStateException off the loop thread, or while the loop runs
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkThread();
+        if (running) {
+            throw new IllegalStateException("close() from inside the loop: call loopBreak() and close after loop returns");
+        }
+        while (allHead != null) {
+            freeInternal(allHead);
+        }
+        closed = true;
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the selector failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EventBase[owner=" + owner.getName() + (closed ? ", closed" : "") + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internals used by Event (loop thread only)
+    // ------------------------------------------------------------------------------------------
+
+    void checkThread() {
+        Thread me = Thread.currentThread();
+        if (me != owner) {
+            throw new IllegalStateException("EventBase is confined to its loop thread '" + owner.getName()
+                    + "' but was called from '" + me.getName() + "'. Hand work to the loop through "
+                    + "io.jevent.msgqueue (MsgQueue.push, EventLoopThread.execute) instead.");
+        }
+        if (closed) {
+            throw new IllegalStateException("EventBase is closed");
+        }
+    }
+
+    /** Entries in the timer heap; tests use it to show that common timeouts keep the heap small. */
+    int timerHeapSize() {
+        return timers.size();
+    }
+
+    static long toNanos(Duration d) {
+        Objects.requireNonNull(d, "timeout");
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + d);
+        }
+        return d.compareTo(Duration.ofNanos(MAX_TIMEOUT_NANOS)) > 0 ? MAX_TIMEOUT_NANOS : d.toNanos();
+    }
+
+    void addInternal(Event ev, long timeoutNanos) {
+        if (ev.signalName != null && ev.signalWatch == null) {
+            ev.signalWatch = SignalRegistry.watch(this, ev.signalName);
+            signalEvents.add(ev);
+        }
+        if (!ev.isInserted()) {
+            ev.setInserted(true);
+            insertedCount++;
+            if (ev.registration != null) {
+                try {
+                    ev.registration.update();
+                } catch (RuntimeException e) {
+                    ev.setInserted(false);
+                    insertedCount--;
+                    throw e;
+                }
+            }
+        }
+        if (timeoutNanos >= 0) {
+            ev.timeoutNanos = timeoutNanos;
+            scheduleTimer(ev, now() + timeoutNanos);
+        }
+    }
+
+    void deleteInternal(Event ev) {
+        if (ev.isActive()) {
+            activeQueues[ev.priority].remove(ev);
+            ev.setActive(false);
+            ev.res = 0;
+            activeCount--;
+        }
+        unscheduleTimer(ev);
+        if (ev.isInserted()) {
+            ev.setInserted(false);
+            insertedCount--;
+            if (ev.registration != null && ev.channel.isOpen()) {
+                ev.registration.update();
+            }
+        }
+    }
+
+    void freeInternal(Event ev) {
+        deleteInternal(ev);
+        if (ev.registration != null) {
+            ev.registration.detach(ev);
+        }
+        if (ev.signalWatch != null) {
+            SignalRegistry.unwatch(ev.signalWatch);
+            signalEvents.remove(ev);
+            ev.signalWatch = null;
+        }
+        unlink(ev);
+        ev.markFreed();
+    }
+
+    void activateInternal(Event ev, int res) {
+        if (ev.isActive()) {
+            ev.res |= res;
+            return;
+        }
+        ev.res = res;
+        ev.setActive(true);
+        activeQueues[ev.priority].addLast(ev);
+        activeCount++;
+    }
+
+    void unscheduleTimer(Event ev) {
+        if (ev.commonQueue != null) {
+            ev.commonQueue.unlink(ev);
+        } else if (ev.inHeap()) {
+            timers.remove(ev);
+        }
+    }
+
+    /** Called on the signal-dispatch thread: flag, then ring. The flag is read after the poll. */
+    void signalArrived() {
+        signalPending = true;
+        wakeup();
+    }
+
+    /** Polls once without blocking so the selector forgets keys we cancelled. */
+    void flushCancelledKeys() {
+        try {
+            selector.selectNow(onSelected);
+        } catch (IOException e) {
+            throw new UncheckedIOException("selector failed", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The loop's steps
+    // ------------------------------------------------------------------------------------------
+
+    private void enterLoop() {
+        Thread me = Thread.currentThread();
+        synchronized (exitLock) {
+            if (closed) {
+                throw new IllegalStateException("EventBase is closed");
+            }
+            if (running) {
+                if (owner == me) {
+                    throw new IllegalStateException("loop() called from a callback of the same base "
+                            + "(re-entrant loops are not supported)");
+                }
+                throw new IllegalStateException("the loop is already running on thread '" + owner.getName() + "'");
+            }
+            owner = me;
+            running = true;
+        }
+    }
+
+    /** Turns an exit requested (maybe from another thread) into a timer owned by the loop. */
+    private void scheduleRequestedExit() {
+        long at;
+        synchronized (exitLock) {
+            at = exitDeadline;
+            exitRequested = false;
+        }
+        Event ev = new Event(this, null, 0, null, onExitTimer, null);
+        ev.markOnce();
+        link(ev);
+        ev.setInserted(true);
+        insertedCount++;
+        scheduleTimer(ev, at);
+        exitTimers.add(ev);
+    }
+
+    /** After an exit, later exits requested for this loop are spent too: they must not end the next. */
+    private void cancelExitTimers() {
+        for (Event ev : exitTimers) {
+            freeInternal(ev);
+        }
+        exitTimers.clear();
+    }
+
+    private void updateTime() {
+        cachedNow = config.clock().getAsLong();
+        timeCached = true;
+    }
+
+    /** Nanoseconds until the earliest timer, -1 for "until woken". */
+    private long sleepNanos() {
+        long wait = -1;
+        TimerEntry first = timers.peek();
+        if (first != null) {
+            wait = Math.max(0, first.deadline - cachedNow);
+        }
+        return wait;
+    }
+
+    private void poll(long timeoutNanos) {
+        LoopObserver[] obs = observers;
+        for (LoopObserver o : obs) {
+            try {
+                if (o.beforePoll()) {
+                    timeoutNanos = 0;
+                }
+            } catch (RuntimeException e) {
+                exceptionHandler.onCallbackException(null, e);
+            }
+        }
+        try {
+            if (timeoutNanos == 0) {
+                selector.selectNow(onSelected);
+            } else if (timeoutNanos < 0) {
+                selector.select(onSelected);
+            } else {
+                // Round up: waking a little late is harmless, waking early costs an empty iteration.
+                selector.select(onSelected, Math.max(1, (timeoutNanos + 999_999) / 1_000_000));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("selector failed", e);
+        }
+        for (LoopObserver o : obs) {
+            try {
+                o.afterPoll();
+            } catch (RuntimeException e) {
+                exceptionHandler.onCallbackException(null, e);
+            }
+        }
+        if (signalPending) {
+            activateSignals();
+        }
+    }
+
+    private void onSelected(SelectionKey key) {
+        ((ChannelRegistration) key.attachment()).ready(key, this);
+    }
+
+    private void activateSignals() {
+        // Clear before reading the counters: an arrival after this point sets it again.
+        signalPending = false;
+        for (Event ev : signalEvents) {
+            int n = ev.signalWatch.arrivals.getAndSet(0);
+            if (n > 0 && ev.isInserted()) {
+                ev.signalCalls += n;
+                activateInternal(ev, Event.SIGNAL);
+            }
+        }
+    }
+
+    private void scheduleTimer(Event ev, long deadline) {
+        unscheduleTimer(ev);
+        ev.deadline = deadline;
+        ev.seq = nextSeq++;
+        CommonTimeout ct = findCommonTimeout(ev.timeoutNanos);
+        if (ct == null) {
+            timers.add(ev);
+            return;
+        }
+        ct.insert(ev);
+        if (ct.head == ev) {
+            // The queue's stand-in in the heap takes its new head's key.
+            ct.deadline = ev.deadline;
+            ct.seq = ev.seq;
+            if (ct.inHeap()) {
+                timers.update(ct);
+            } else {
+                timers.add(ct);
+            }
+        }
+    }
+
+    private CommonTimeout findCommonTimeout(long nanos) {
+        for (CommonTimeout ct : commonTimeouts) {
+            if (ct.durationNanos() == nanos) {
+                return ct;
+            }
+        }
+        return null;
+    }
+
+    private void expireTimers() {
+        long now = cachedNow;
+        TimerEntry top;
+        while ((top = timers.peek()) != null && top.deadline - now <= 0) {
+            Event ev;
+            if (top instanceof CommonTimeout ct) {
+                // The stand-in's key may be stale (its head was re-armed): re-key and look again,
+                // so events still fire in global (deadline, sequence) order.
+                Event head = ct.head;
+                if (head == null) {
+                    timers.remove(ct);
+                    continue;
+                }
+                if (head.deadline != ct.deadline || head.seq != ct.seq) {
+                    ct.deadline = head.deadline;
+                    ct.seq = head.seq;
+                    timers.update(ct);
+                    continue;
+                }
+                ct.unlink(head);
+                if (ct.head == null) {
+                    timers.remove(ct);
+                } else {
+                    ct.deadline = ct.head.deadline;
+                    ct.seq = ct.head.seq;
+                    timers.update(ct);
+                }
+                ev = head;
+            } else {
+                ev = (Event) top;
+                timers.remove(ev);
+            }
+            if (!ev.isPersistent()) {
+                deleteInternal(ev);
+            }
+            activateInternal(ev, Event.TIMEOUT);
+        }
+    }
+
+    private int runActive() {
+        for (ActiveQueue q : activeQueues) {
+            if (!q.isEmpty()) {
+                return runQueue(q);
+            }
+        }
+        return 0;
+    }
+
+    /** Runs the callbacks queued before it started, up to the per-iteration limit. */
+    private int runQueue(ActiveQueue q) {
+        int budget = Math.min(q.size, config.maxCallbacksPerIteration());
+        int ran = 0;
+        while (ran < budget && !breakRequested) {
+            Event ev = q.head;
+            if (ev == null) {
+                break;
+            }
+            q.remove(ev);
+            ev.setActive(false);
+            activeCount--;
+            int res = ev.res;
+            ev.res = 0;
+            if (!ev.isPersistent()) {
+                deleteInternal(ev);
+            } else if (ev.timeoutNanos >= 0 && ev.signalName == null) {
+                rearmPersistentTimeout(ev, res);
+            }
+            int calls = 1;
+            if ((res & Event.SIGNAL) != 0) {
+                calls = Math.max(1, ev.signalCalls);
+                ev.signalCalls = 0;
+            }
+            for (int i = 0; i < calls; i++) {
+                invoke(ev, res);
+            }
+            ran++;
+            if (ev.isOnce() && !ev.isFreed()) {
+                freeInternal(ev);
+            }
+        }
+        return ran;
+    }
+
+    /** libevent's persist closure: from the old deadline after a timeout, else from now. */
+    private void rearmPersistentTimeout(Event ev, int res) {
+        long from = (res & Event.TIMEOUT) != 0 ? ev.deadline : cachedNow;
+        long at = from + ev.timeoutNanos;
+        if (at - cachedNow < 0) {
+            at = cachedNow + ev.timeoutNanos;
+        }
+        scheduleTimer(ev, at);
+    }
+
+    private void invoke(Event ev, int res) {
+        try {
+            ev.run(res);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            try {
+                exceptionHandler.onCallbackException(ev, t);
+            } catch (RuntimeException handlerFailure) {
+                LOG.log(System.Logger.Level.ERROR, "exception handler failed for " + ev, handlerFailure);
+            }
+        }
+    }
+
+    private void link(Event ev) {
+        ev.allNext = allHead;
+        if (allHead != null) {
+            allHead.allPrev = ev;
+        }
+        allHead = ev;
+    }
+
+    private void unlink(Event ev) {
+        if (ev.allPrev == null) {
+            allHead = ev.allNext;
+        } else {
+            ev.allPrev.allNext = ev.allNext;
+        }
+        if (ev.allNext != null) {
+            ev.allNext.allPrev = ev.allPrev;
+        }
+        ev.allNext = ev.allPrev = null;
+    }
+}

@@ -1,0 +1,117 @@
+package io.jevent.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * The process-wide table of signal handlers installed for signal events.
+ *
+ * <p>Threads: the JVM runs a {@link SignalHandler} on its own signal-dispatch thread. Ours never
+ * touches a base's state there: it only counts the arrival in each watching base's
+ * {@link Watch} and rings that base ({@link EventBase#wakeup()}); the loop thread turns the counts
+ * into SIGNAL activations after its poll. The counter's atomic increment happens before the wake-up,
+ * and the loop reads counters after the poll returns, so an arrival is never missed: either the
+ * loop sees the count in this iteration or the wake-up makes it run another.
+ *
+ * <p>The table itself is guarded by the class lock; it changes only when signal events are added or
+ * deleted, never on the loop's hot path.
+ */
+final class SignalRegistry {
+    /** One base's interest in one signal; the handler thread writes {@code arrivals}. */
+    static final class Watch {
+        final EventBase base;
+        final String name;
+        final AtomicInteger arrivals = new AtomicInteger();
+        int users;
+
+        Watch(EventBase base, String name) {
+            this.base = base;
+            this.name = name;
+        }
+    }
+
+    private static final class Slot {
+        final Signal signal;
+        final SignalHandler previous;
+        final List<Watch> watches = new ArrayList<>();
+        volatile Watch[] snapshot = new Watch[0];
+
+        Slot(Signal signal, SignalHandler previous) {
+            this.signal = signal;
+            this.previous = previous;
+        }
+    }
+
+    private static final Map<String, Slot> SLOTS = new HashMap<>();
+
+    private SignalRegistry() {
+    }
+
+    /** Normalises "SIGTERM"/"term" to "TERM", the form {@link Signal} takes. */
+    static String normalise(String name) {
+        String n = name.trim().toUpperCase(java.util.Locale.ROOT);
+        return n.startsWith("SIG") ? n.substring(3) : n;
+    }
+
+    /**
+     * Starts delivering {@code name} to {@code base}; installs the JVM handler for the first watcher.
+     *
+     * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM
+     */
+    static synchronized Watch watch(EventBase base, String name) {
+        Slot slot = SLOTS.get(name);
+        if (slot == null) {
+            Signal sig = new Signal(name);
+            Slot[] holder = new Slot[1];
+            SignalHandler previous = Signal.handle(sig, s -> deliver(holder[0]));
+            slot = new Slot(sig, previous);
+            holder[0] = slot;
+            SLOTS.put(name, slot);
+        }
+        for (Watch w : slot.watches) {
+            if (w.base == base) {
+                w.users++;
+                return w;
+            }
+        }
+        Watch w = new Watch(base, name);
+        w.users = 1;
+        slot.watches.add(w);
+        slot.snapshot = slot.watches.toArray(new Watch[0]);
+        return w;
+    }
+
+    /** Stops delivering to {@code w}'s base once its last event is gone; restores the JVM's handler. */
+    static synchronized void unwatch(Watch w) {
+        if (--w.users > 0) {
+            return;
+        }
+        Slot slot = SLOTS.get(w.name);
+        if (slot == null) {
+            return;
+        }
+        slot.watches.remove(w);
+        slot.snapshot = slot.watches.toArray(new Watch[0]);
+        if (slot.watches.isEmpty()) {
+            Signal.handle(slot.signal, slot.previous);
+            SLOTS.remove(w.name);
+        }
+    }
+
+    // Runs on the JVM's signal-dispatch thread.
+    private static void deliver(Slot slot) {
+        if (slot == null) {
+            return;
+        }
+        for (Watch w : slot.snapshot) {
+            w.arrivals.incrementAndGet();
+            w.base.signalArrived();
+        }
+    }
+}

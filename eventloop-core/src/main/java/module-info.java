@@ -1,0 +1,11 @@
+/**
+ * jevent's reactor: {@link io.jevent.core.EventBase}, {@link io.jevent.core.Event} and buffered I/O.
+ *
+ * <p>No runtime dependency beyond the JDK. {@code jdk.unsupported} supplies {@code sun.misc.Signal},
+ * which is how signal events are delivered; it ships with every JDK.
+ */
+module io.jevent.core {
+    requires jdk.unsupported;
+
+    exports io.jevent.core;
+}
