@@ -54,6 +54,7 @@ public final class EventBase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.jevent.core");
     /** Durations are clamped here so that deadline arithmetic on nanoTime can never overflow. */
     private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
+    private static final Duration MAX_TIMEOUT = Duration.ofNanos(MAX_TIMEOUT_NANOS);
     private static final int MAX_COMMON_TIMEOUTS = 256;
     private static final LoopObserver[] NO_OBSERVERS = new LoopObserver[0];
 
@@ -513,7 +514,7 @@ public final class EventBase implements AutoCloseable {
         if (d.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + d);
         }
-        return d.compareTo(Duration.ofNanos(MAX_TIMEOUT_NANOS)) > 0 ? MAX_TIMEOUT_NANOS : d.toNanos();
+        return d.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT_NANOS : d.toNanos();
     }
 
     void addInternal(Event ev, long timeoutNanos) {
