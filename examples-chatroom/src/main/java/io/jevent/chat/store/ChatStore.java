@@ -251,6 +251,11 @@ public final class ChatStore implements AutoCloseable {
         }
     }
 
+    /** The writer, for tests in this package that need to submit raw operations. */
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
     static StoreException closedError() {
         return new StoreException(StoreException.Kind.CLOSED, "store closed");
     }
