@@ -8,5 +8,7 @@ module io.jevent.core {
     requires jdk.unsupported;
 
     exports io.jevent.core;
+    exports io.jevent.core.buffer;
+    exports io.jevent.core.bufferevent;
     exports io.jevent.core.listener;
 }

@@ -1,0 +1,584 @@
+package io.jevent.core.bufferevent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.buffer.EvBuffer;
+
+/**
+ * Buffered I/O on a socket or an in-process pair; libevent's {@code struct bufferevent}.
+ *
+ * <p>A buffer event owns an {@link #input()} and an {@link #output()} {@link EvBuffer}. While READ is
+ * enabled it reads whatever arrives into the input and calls the read callback once the input holds
+ * at least the read low watermark; while there is output and WRITE is enabled it writes the output
+ * out, never blocking, and calls the write callback once the output has drained to the write low
+ * watermark. Status changes (connected, end of file, error, timeout) go to the status callback.
+ *
+ * <h2>Watermarks and backpressure</h2>
+ * <ul>
+ * <li><b>Read high</b> (0 = none): reading stops while the input holds that much and resumes by itself
+ *     as soon as the input is drained below it — no busy loop (libevent 2.1's issue #891) and no silent
+ *     stall. One read never takes the input past the high watermark.</li>
+ * <li><b>Read low</b>: the read callback waits until the input holds at least this much.</li>
+ * <li><b>Write low</b>: the write callback runs when a write leaves at most this much in the output
+ *     (default 0: when everything is written) — the moment to produce more.</li>
+ * <li><b>Write high</b> (0 = none): not enforced on {@code write()} (a write never fails for being
+ *     large), but reported by {@link #isOutputFull()} so a producer can stop, or a server can drop a
+ *     consumer that does not read.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Loop thread only, like its base; every method throws {@link IllegalStateException} elsewhere.
+ * Callbacks run on the loop thread and may call any method, including {@link #close()}.
+ *
+ * <h2>After close</h2>
+ * {@link #close()} closes the channel at once, releases the buffers, and no callback runs again;
+ * every method but {@code close()}, {@code isClosed()} and {@code base()} then throws
+ * {@link IllegalStateException}. {@link #closeAfterFlush(Duration)} first writes out what is queued.
+ */
+public final class BufferEvent implements AutoCloseable {
+    /** Status bit: the error, EOF or timeout happened while reading. */
+    public static final int READING = 0x01;
+    /** Status bit: the error or timeout happened while writing. */
+    public static final int WRITING = 0x02;
+    /** Status bit: the peer closed its side; reading has stopped. Reported once. */
+    public static final int EOF = 0x10;
+    /** Status bit: an I/O error; the cause is passed along. Reading and writing have stopped. */
+    public static final int ERROR = 0x20;
+    /** Status bit: no progress within the read or write timeout; that direction was disabled. */
+    public static final int TIMEOUT = 0x40;
+    /** Status bit: an outgoing connect finished. */
+    public static final int CONNECTED = 0x80;
+
+    /** Most bytes one socket read takes, so one busy connection cannot hog an iteration. */
+    static final int READ_CHUNK = 64 * 1024;
+
+    final EventBase base;
+    private final EvBuffer input = new EvBuffer();
+    private final EvBuffer output = new EvBuffer();
+    private Transport transport;
+    private SocketChannel channel;
+
+    private DataCallback readCb;
+    private DataCallback writeCb;
+    private StatusCallback statusCb;
+
+    private int enabled = Event.WRITE;
+    private long readLow;
+    private long readHigh;
+    private long writeLow;
+    private long writeHigh;
+    private Duration readTimeout;
+    private Duration writeTimeout;
+    private final Event readTimer;
+    private final Event writeTimer;
+    private Event flushDeadline;
+
+    private boolean connecting;
+    private boolean eof;
+    private boolean failed;
+    private boolean closing;
+    private boolean closed;
+
+    private BufferEvent(EventBase base) {
+        this.base = base;
+        this.readTimer = base.newTimer((ev, what) -> timedOut(READING));
+        this.writeTimer = base.newTimer((ev, what) -> timedOut(WRITING));
+        // Backpressure is driven by the buffers themselves, so every way of draining them counts.
+        input.addCallback((buf, oldLen, newLen) -> {
+            if (readHigh > 0 && oldLen >= readHigh && newLen < readHigh) {
+                updateRead();
+            }
+        });
+        output.addCallback((buf, oldLen, newLen) -> {
+            if (oldLen == 0 && newLen > 0) {
+                updateWrite();
+            }
+        });
+    }
+
+    /**
+     * Wraps a socket; libevent's {@code bufferevent_socket_new}. The channel is made non-blocking and
+     * from now on belongs to the buffer event, which closes it. WRITE starts enabled and READ disabled,
+     * as in libevent: call {@code enable(Event.READ)} to start reading.
+     *
+     * @param channel a connected socket, or {@code null} for a new unconnected one to {@link #connect}
+     * @throws UncheckedIOException  if a new socket cannot be opened
+     * @throws IllegalStateException off the base's loop thread
+     */
+    public static BufferEvent socket(EventBase base, SocketChannel channel) {
+        base.requireLoopThread();
+        BufferEvent bev = new BufferEvent(base);
+        try {
+            bev.channel = channel != null ? channel : SocketChannel.open();
+        } catch (IOException e) {
+            bev.releaseTimers();
+            throw new UncheckedIOException("cannot open a socket", e);
+        }
+        bev.transport = new SocketTransport(bev, bev.channel);
+        return bev;
+    }
+
+    /**
+     * Opens a socket and starts connecting it to {@code address}:
+     * {@code socket(base, null)} then {@link #connect(InetSocketAddress)}.
+     */
+    public static BufferEvent connect(EventBase base, InetSocketAddress address) {
+        BufferEvent bev = socket(base, null);
+        bev.connect(address);
+        return bev;
+    }
+
+    /**
+     * Creates two buffer events joined in-process, each one's output feeding the other's input, with
+     * the same watermark, timeout and callback semantics as sockets; libevent's
+     * {@code bufferevent_pair_new}. Data moves by relinking buffer segments, never by copying. Closing
+     * one side is end-of-file to the other, after the data already moved.
+     *
+     * @throws IllegalStateException off the base's loop thread
+     */
+    public static BufferEvent[] pair(EventBase base) {
+        base.requireLoopThread();
+        BufferEvent a = new BufferEvent(base);
+        BufferEvent b = new BufferEvent(base);
+        PairTransport ta = new PairTransport(a);
+        PairTransport tb = new PairTransport(b);
+        ta.link(tb);
+        a.transport = ta;
+        b.transport = tb;
+        return new BufferEvent[] {a, b};
+    }
+
+    /**
+     * Starts connecting the socket; libevent's {@code bufferevent_socket_connect}. The status callback
+     * later gets {@link #CONNECTED}, or {@link #ERROR} with the cause (a
+     * {@link java.net.ConnectException} when refused). The write timeout, if set, bounds the connect.
+     * Output written meanwhile is sent once connected.
+     *
+     * @throws IllegalStateException off the loop thread, for a pair, or if already connected/connecting
+     */
+    public void connect(InetSocketAddress address) {
+        checkOpen();
+        Objects.requireNonNull(address, "address");
+        if (channel == null) {
+            throw new IllegalStateException("a pair cannot connect");
+        }
+        if (connecting || channel.isConnected()) {
+            throw new IllegalStateException("already connected or connecting: " + channel);
+        }
+        try {
+            channel.configureBlocking(false);
+            channel.connect(address);
+        } catch (IOException | RuntimeException e) {
+            // Reported like a failed connect, from the loop, so callers have one path for failures.
+            failed = true;
+            base.once(Duration.ZERO, (ev, w) -> {
+                if (!closed) {
+                    status(ERROR, e);
+                }
+            });
+            return;
+        }
+        connecting = true;
+        updateRead();
+        updateWrite();
+    }
+
+    /**
+     * Sets the callbacks; libevent's {@code bufferevent_setcb}. Any may be {@code null}.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public BufferEvent setCallbacks(DataCallback onRead, DataCallback onWrite, StatusCallback onStatus) {
+        checkOpen();
+        this.readCb = onRead;
+        this.writeCb = onWrite;
+        this.statusCb = onStatus;
+        return this;
+    }
+
+    /**
+     * Enables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_enable}.
+     * Enabling a direction restarts its timeout.
+     *
+     * @throws IllegalArgumentException for other bits
+     * @throws IllegalStateException    off the loop thread or after close
+     */
+    public void enable(int what) {
+        checkOpen();
+        checkDirections(what);
+        if ((what & Event.READ) != 0) {
+            readTimer.del();
+        }
+        if ((what & Event.WRITE) != 0) {
+            writeTimer.del();
+        }
+        enabled |= what;
+        updateRead();
+        updateWrite();
+    }
+
+    /** Disables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_disable}. */
+    public void disable(int what) {
+        checkOpen();
+        checkDirections(what);
+        enabled &= ~what;
+        updateRead();
+        updateWrite();
+    }
+
+    /** The enabled directions, {@code Event.READ|Event.WRITE} bits. Loop thread. */
+    public int enabled() {
+        checkOpen();
+        return enabled;
+    }
+
+    /**
+     * Sets the read watermarks; libevent's {@code bufferevent_setwatermark(EV_READ)}.
+     *
+     * @param low  the read callback waits for this many bytes
+     * @param high reading pauses while the input holds this many; 0 for no limit
+     * @throws IllegalArgumentException if negative, or {@code high} is non-zero and below {@code low}
+     */
+    public void setReadWatermarks(long low, long high) {
+        checkOpen();
+        checkWatermarks(low, high);
+        readLow = low;
+        readHigh = high;
+        updateRead();
+    }
+
+    /**
+     * Sets the write watermarks; libevent's {@code bufferevent_setwatermark(EV_WRITE)}.
+     *
+     * @param low  the write callback runs when a write leaves at most this many bytes queued
+     * @param high {@link #isOutputFull()} is true from this many queued bytes; 0 for no limit
+     * @throws IllegalArgumentException if negative, or {@code high} is non-zero and below {@code low}
+     */
+    public void setWriteWatermarks(long low, long high) {
+        checkOpen();
+        checkWatermarks(low, high);
+        writeLow = low;
+        writeHigh = high;
+    }
+
+    /**
+     * Sets how long reading and writing may make no progress; libevent's
+     * {@code bufferevent_set_timeouts}. A read timeout counts while reading is enabled and not paused
+     * by the high watermark; a write timeout while there is output to write (or a connect runs). On
+     * expiry the status callback gets {@code READING|TIMEOUT} or {@code WRITING|TIMEOUT} and that
+     * direction is disabled; enabling it again restarts the clock. Share one duration across many
+     * connections with {@link EventBase#initCommonTimeout(Duration)} to make re-arming O(1).
+     *
+     * @param read  {@code null} for none
+     * @param write {@code null} for none
+     */
+    public void setTimeouts(Duration read, Duration write) {
+        checkOpen();
+        this.readTimeout = read;
+        this.writeTimeout = write;
+        readTimer.del();
+        writeTimer.del();
+        updateRead();
+        updateWrite();
+    }
+
+    /** The input buffer: read from it in the read callback. Loop thread. */
+    public EvBuffer input() {
+        checkOpen();
+        return input;
+    }
+
+    /** The output buffer: anything added is written out. Loop thread. */
+    public EvBuffer output() {
+        checkOpen();
+        return output;
+    }
+
+    /** Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks. */
+    public BufferEvent write(byte[] data) {
+        checkWritable();
+        output.add(data);
+        return this;
+    }
+
+    /** Queues the remaining bytes of {@code data} (consumed) for writing. */
+    public BufferEvent write(ByteBuffer data) {
+        checkWritable();
+        output.add(data);
+        return this;
+    }
+
+    /** Queues {@code text} encoded with {@code charset} for writing. */
+    public BufferEvent write(CharSequence text, Charset charset) {
+        checkWritable();
+        output.add(text, charset);
+        return this;
+    }
+
+    /** Moves all of {@code data} into the output without copying; libevent's {@code bufferevent_write_buffer}. */
+    public BufferEvent write(EvBuffer data) {
+        checkWritable();
+        output.addBuffer(data);
+        return this;
+    }
+
+    /** Takes up to {@code dst.length} bytes of input; libevent's {@code bufferevent_read}. Returns the count. */
+    public int read(byte[] dst) {
+        checkOpen();
+        return input.remove(dst);
+    }
+
+    /** Whether the output holds at least the write high watermark (never, without one). */
+    public boolean isOutputFull() {
+        checkOpen();
+        return writeHigh > 0 && output.length() >= writeHigh;
+    }
+
+    /** The socket, or {@code null} for a pair. Loop thread. */
+    public SocketChannel channel() {
+        checkOpen();
+        return channel;
+    }
+
+    /** The base it runs on. Thread-safe. */
+    public EventBase base() {
+        return base;
+    }
+
+    /** Whether {@link #close()} ran (directly or after a flush). Loop thread. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes now: the socket (or the pair link, which the partner sees as EOF), the buffers, the
+     * timers; queued output is dropped. Idempotent; safe from any of this buffer event's callbacks.
+     *
+     * @throws IllegalStateException off the loop thread
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        base.requireLoopThread();
+        closed = true;
+        transport.close();
+        releaseTimers();
+        input.close();
+        output.close();
+    }
+
+    /**
+     * Stops reading, writes out what is queued, then closes — the piece most missed in libevent. If the
+     * output is empty it closes now. If {@code deadline} passes first, or writing fails, it closes
+     * anyway and the rest is dropped. Further writes are refused.
+     *
+     * @param deadline how long the flush may take
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public void closeAfterFlush(Duration deadline) {
+        checkOpen();
+        Objects.requireNonNull(deadline, "deadline");
+        if (closing) {
+            return;
+        }
+        closing = true;
+        enabled &= ~Event.READ;
+        updateRead();
+        if (output.length() == 0 || failed) {
+            close();
+            return;
+        }
+        flushDeadline = base.newTimer((ev, what) -> close());
+        flushDeadline.add(deadline);
+        updateWrite();
+    }
+
+    @Override
+    public String toString() {
+        if (closed) {
+            return "BufferEvent[closed]";
+        }
+        return "BufferEvent[" + (channel != null ? channel : "pair") + " in=" + input.length()
+                + " out=" + output.length() + " enabled=" + Event.flagsToString(enabled) + "]";
+    }
+
+    // ---------------------------------------------------------------- called by transports
+
+    boolean isConnecting() {
+        return connecting;
+    }
+
+    /** How many bytes the next read may add before reaching the high watermark. */
+    long readRoom() {
+        return readHigh == 0 ? Long.MAX_VALUE : readHigh - input.length();
+    }
+
+    /** Whether this side currently takes data in (enabled, not paused, not at EOF or failed). */
+    boolean wantsToRead() {
+        return !closed && !eof && !failed && !connecting && (enabled & Event.READ) != 0
+                && (readHigh == 0 || input.length() < readHigh);
+    }
+
+    /** Whether this side currently sends its output out. */
+    boolean wantsToWrite() {
+        return !closed && !failed && !connecting && ((enabled & Event.WRITE) != 0 || closing) && output.length() > 0;
+    }
+
+    EvBuffer inputBuffer() {
+        return input;
+    }
+
+    EvBuffer outputBuffer() {
+        return output;
+    }
+
+    void dataRead(long n) {
+        if (readTimeout != null) {
+            readTimer.add(readTimeout);
+        }
+        if (input.length() >= readLow && readCb != null) {
+            readCb.onData(this);
+        }
+        if (!closed) {
+            updateRead();
+        }
+    }
+
+    void dataWritten(long n) {
+        if (n > 0 && writeTimeout != null) {
+            writeTimer.add(writeTimeout);
+        }
+        if (output.length() == 0) {
+            updateWrite();
+            if (closing) {
+                close();
+                return;
+            }
+        }
+        if (n > 0 && output.length() <= writeLow && writeCb != null) {
+            writeCb.onData(this);
+        }
+    }
+
+    void eofReached() {
+        if (eof || closed) {
+            return;
+        }
+        eof = true;
+        updateRead();
+        status(READING | EOF, null);
+    }
+
+    void ioFailed(int direction, IOException cause) {
+        if (failed || closed) {
+            return;
+        }
+        failed = true;
+        connecting = false;
+        updateRead();
+        updateWrite();
+        if (closing) {
+            close();
+            return;
+        }
+        status(direction | ERROR, cause);
+    }
+
+    void connected() {
+        connecting = false;
+        writeTimer.del();
+        updateRead();
+        updateWrite();
+        status(CONNECTED, null);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void updateRead() {
+        if (closed) {
+            return;
+        }
+        boolean want = wantsToRead();
+        transport.wantRead(want);
+        if (!want) {
+            readTimer.del();
+        } else if (readTimeout != null && !readTimer.isPending(Event.TIMEOUT)) {
+            readTimer.add(readTimeout);
+        }
+    }
+
+    private void updateWrite() {
+        if (closed) {
+            return;
+        }
+        boolean want = wantsToWrite() || (connecting && !failed);
+        transport.wantWrite(want);
+        if (!want) {
+            writeTimer.del();
+        } else if (writeTimeout != null && !writeTimer.isPending(Event.TIMEOUT)) {
+            writeTimer.add(writeTimeout);
+        }
+    }
+
+    private void timedOut(int direction) {
+        if (direction == READING) {
+            enabled &= ~Event.READ;
+            updateRead();
+        } else {
+            enabled &= ~Event.WRITE;
+            updateWrite();
+        }
+        status(direction | TIMEOUT, null);
+    }
+
+    private void status(int what, Throwable cause) {
+        if (statusCb != null && !closed) {
+            statusCb.onStatus(this, what, cause);
+        }
+    }
+
+    private void releaseTimers() {
+        readTimer.free();
+        writeTimer.free();
+        if (flushDeadline != null) {
+            flushDeadline.free();
+        }
+    }
+
+    private void checkOpen() {
+        base.requireLoopThread();
+        if (closed) {
+            throw new IllegalStateException("BufferEvent is closed");
+        }
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        if (closing) {
+            throw new IllegalStateException("BufferEvent is closing after flush; no more writes");
+        }
+    }
+
+    private static void checkDirections(int what) {
+        if ((what & ~(Event.READ | Event.WRITE)) != 0) {
+            throw new IllegalArgumentException("only Event.READ and Event.WRITE: " + Event.flagsToString(what));
+        }
+    }
+
+    private static void checkWatermarks(long low, long high) {
+        if (low < 0 || high < 0 || (high > 0 && high < low)) {
+            throw new IllegalArgumentException("bad watermarks low=" + low + " high=" + high);
+        }
+    }
+}
