@@ -1,0 +1,270 @@
+package io.jevent.chat.server;
+
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.jevent.chat.protocol.Events;
+import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.protocol.Utf8LineDecoder;
+import io.jevent.chat.store.StoredMessage;
+import io.jevent.msgqueue.EventLoopThread;
+
+/**
+ * The chat state of one event loop: its connections, who of them is logged in, and a replica of the
+ * server-wide online list; plus routing and fan-out of messages and JOIN/PART events.
+ *
+ * <p>Threading: every field without a comment saying otherwise belongs to this loop's thread, and
+ * every method but {@link #post} and the stats getters must run there. Other threads (the store's
+ * writer and readers, hashing workers, other loops, loop 0's {@link Coordinator}) reach it only by
+ * posting a task through {@link #post}, whose queue is FIFO per producer; that is the only
+ * synchronisation, so the maps here need no lock.
+ */
+final class ChatLoop {
+    private static final System.Logger LOG = System.getLogger(ChatLoop.class.getName());
+    private static final AtomicLong SESSION_IDS = new AtomicLong();
+
+    final int index;
+    final EventLoopThread thread;
+    final ServerContext ctx;
+
+    /** Server-wide online list as last told by the coordinator, by name key. */
+    private final Map<String, OnlineUser> replica = new HashMap<>();
+    /** Sessions of this loop that are logged in or finishing their login, by name key. */
+    private final Map<String, Session> loggedIn = new HashMap<>();
+    /** Every open session of this loop. */
+    private final Set<Session> sessions = new LinkedHashSet<>();
+    private Utf8LineDecoder decoder;
+    private boolean shuttingDown;
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+
+    // Written by the loop thread only (single writer), read by any thread for stats.
+    private volatile long accepted;
+    private volatile long open;
+    private volatile long slowConsumers;
+    private volatile long largestOutput;
+
+    ChatLoop(int index, EventLoopThread thread, ServerContext ctx) {
+        this.index = index;
+        this.thread = thread;
+        this.ctx = ctx;
+    }
+
+    /**
+     * Runs {@code task} on this loop. Any thread. When the loop is already stopping (after the
+     * server's shutdown has closed the store) the task is dropped: the only tasks posted that late
+     * are results for connections that are already closed.
+     */
+    void post(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "loop " + thread.name() + " stopped; task dropped");
+        }
+    }
+
+    /** Loop thread: takes over an accepted connection. */
+    void open(SocketChannel channel) {
+        if (decoder == null) {
+            decoder = new Utf8LineDecoder();   // made here: it must belong to this thread
+            // Every session arms the same idle timeout: a common timeout makes re-arming O(1).
+            thread.base().initCommonTimeout(ctx.config.idleTimeout());
+        }
+        Session session = new Session(this, SESSION_IDS.incrementAndGet(), channel);
+        sessions.add(session);
+        accepted++;
+        open = sessions.size();
+        session.start();
+        if (shuttingDown) {
+            session.shutdown();
+        }
+    }
+
+    /** Loop thread: the decoder for request lines of this loop's sessions. */
+    Utf8LineDecoder decoder() {
+        return decoder;
+    }
+
+    /** Loop thread: whether the server is shutting down (no new commands are started). */
+    boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Loop thread: a session of this loop has closed. */
+    void closed(Session session) {
+        sessions.remove(session);
+        open = sessions.size();
+        if (shuttingDown && sessions.isEmpty()) {
+            drained.complete(null);
+        }
+    }
+
+    /** Loop thread: {@code session} has claimed {@code user} and is logging in. */
+    void loggingIn(OnlineUser user, Session session) {
+        loggedIn.put(user.key(), session);
+    }
+
+    /** Loop thread: {@code session} no longer logs in as {@code user}. */
+    void loggedOut(OnlineUser user, Session session) {
+        loggedIn.remove(user.key(), session);
+    }
+
+    /** Loop thread: records the largest output queue any session reached (for stats). */
+    void outputQueued(long bytes) {
+        if (bytes > largestOutput) {
+            largestOutput = bytes;
+        }
+    }
+
+    /** Loop thread: a slow consumer was dropped (for stats). */
+    void countSlowConsumer() {
+        slowConsumers++;
+    }
+
+    // ---------------------------------------------------------------- directory replica
+
+    /** Loop thread, posted by the coordinator: {@code user} is online; tell this loop's sessions. */
+    void joined(OnlineUser user) {
+        replica.put(user.key(), user);
+        broadcast(Events.join(user.name()), user.userId());
+    }
+
+    /** Loop thread, posted by the coordinator: {@code user} went offline. */
+    void parted(OnlineUser user) {
+        if (replica.remove(user.key(), user)) {
+            broadcast(Events.part(user.name()), user.userId());
+        }
+    }
+
+    /** Loop thread: the WHO reply, names in case-insensitive order. */
+    String whoBlock() {
+        List<String> keys = new ArrayList<>(replica.keySet());
+        keys.sort(null);
+        StringBuilder sb = new StringBuilder();
+        for (String key : keys) {
+            sb.append(Replies.user(replica.get(key).name()));
+        }
+        return sb.append(Replies.okCount(keys.size())).toString();
+    }
+
+    // ---------------------------------------------------------------- delivery
+
+    /**
+     * Loop thread, with a committed private message: hands it to the recipient's loop if the replica
+     * says they are online.
+     *
+     * @return true for {@code OK sent}, false for {@code OK stored}
+     */
+    boolean routePrivate(StoredMessage message) {
+        OnlineUser to = replica.get(OnlineUser.keyOf(message.recipientName()));
+        if (to == null || to.userId() != message.recipientId()) {
+            return false;
+        }
+        ChatLoop target = ctx.loops.get(to.loop());
+        if (target == this) {
+            deliverPrivate(message);
+        } else {
+            target.post(() -> target.deliverPrivate(message));
+        }
+        return true;
+    }
+
+    /**
+     * Loop thread: writes a private message to its recipient if they are still logged in here, then
+     * marks it delivered. If they are gone (the replica was stale), or still waiting for their
+     * pending messages (this one is among them: it was committed before they were asked for), or
+     * too slow to take it, it stays undelivered in the store and comes at their next login.
+     */
+    void deliverPrivate(StoredMessage message) {
+        Session session = loggedIn.get(OnlineUser.keyOf(message.recipientName()));
+        if (session == null || !session.takesLiveMessagesFor(message.recipientId())) {
+            return;
+        }
+        if (session.event(Events.from(message.senderName(), message.id(), message.tsMs(), message.body()))) {
+            ctx.store.markDelivered(message.recipientId(), new long[] {message.id()}, result -> {
+                if (!result.isOk()) {
+                    LOG.log(System.Logger.Level.WARNING, "marking message " + message.id()
+                            + " delivered failed; it will be sent again at the next login: " + result.error().getMessage());
+                }
+            });
+        }
+    }
+
+    /** Loop thread, with a committed group message: fans it out to every loop. */
+    void routeGroup(StoredMessage message) {
+        for (ChatLoop loop : ctx.loops) {
+            if (loop == this) {
+                deliverGroup(message);
+            } else {
+                loop.post(() -> loop.deliverGroup(message));
+            }
+        }
+    }
+
+    /** Loop thread: writes a group message to every logged-in session here but the sender's. */
+    void deliverGroup(StoredMessage message) {
+        broadcast(Events.group(message.senderName(), message.id(), message.tsMs(), message.body()), message.senderId());
+    }
+
+    /** Writes {@code line} to every logged-in session of this loop except {@code exceptUserId}'s. */
+    private void broadcast(String line, long exceptUserId) {
+        if (loggedIn.isEmpty()) {
+            return;
+        }
+        // A copy: a write may drop a slow consumer, which removes it from the map.
+        for (Session session : loggedIn.values().toArray(new Session[0])) {
+            if (session.userId() != exceptUserId) {
+                session.event(line);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- shutdown
+
+    /**
+     * Loop thread: stop starting commands; every session says BYE now, or after the reply to its
+     * command in flight.
+     *
+     * @return completes once every session of this loop has closed
+     */
+    CompletableFuture<Void> beginShutdown() {
+        shuttingDown = true;
+        for (Session session : sessions.toArray(new Session[0])) {
+            session.shutdown();
+        }
+        if (sessions.isEmpty()) {
+            drained.complete(null);
+        }
+        return drained;
+    }
+
+    /** Loop thread: closes whatever is left, at the end of a shutdown that timed out. */
+    void closeAll() {
+        for (Session session : sessions.toArray(new Session[0])) {
+            session.closeNow("server stopped");
+        }
+    }
+
+    long accepted() {
+        return accepted;
+    }
+
+    long openCount() {
+        return open;
+    }
+
+    long slowConsumers() {
+        return slowConsumers;
+    }
+
+    long largestOutput() {
+        return largestOutput;
+    }
+}

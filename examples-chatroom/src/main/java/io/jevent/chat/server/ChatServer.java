@@ -1,0 +1,294 @@
+package io.jevent.chat.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.store.ChatStore;
+import io.jevent.chat.store.StoreConfig;
+import io.jevent.chat.store.StoreException;
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.listener.ConnectionListener;
+import io.jevent.msgqueue.EventLoopGroup;
+import io.jevent.msgqueue.EventLoopThread;
+
+/**
+ * The chat server: a listener, N event loops, hashing workers and the SQLite store.
+ *
+ * <h2>Threads and who owns what</h2>
+ * <ul>
+ *   <li><b>Loops</b> ({@code chat-io-0..N-1}, an {@link EventLoopGroup}): each owns its connections
+ *       and all their state ({@link Session}), plus a replica of the online list
+ *       ({@link ChatLoop}). Loop 0 also owns the listening socket, the signal events, and the
+ *       {@link Coordinator} (the authoritative online directory and the login rate limiter). With
+ *       one loop, loop 0 is all of them; the code path is the same.</li>
+ *   <li><b>Hashing workers</b> ({@code chat-hash-*}, {@code workers} threads, bounded queue): PBKDF2
+ *       for REGISTER and LOGIN, so a slow hash never stalls a loop.</li>
+ *   <li><b>Store</b> threads (one group-commit writer, a reader pool): see {@link ChatStore}.</li>
+ * </ul>
+ * No lock guards chat state: every result produced elsewhere comes back to the owning loop as a task
+ * on its message queue ({@link ChatLoop#post}), and loops talk to each other the same way.
+ *
+ * <h2>Messages</h2>
+ * A message is acknowledged ({@code OK sent}/{@code OK stored}) and delivered only after the store
+ * has committed it; the acknowledgement is decided on the sender's loop when the commit result
+ * arrives, from its replica of who is online.
+ *
+ * <h2>Shutdown</h2>
+ * {@link #shutdown()} (also SIGTERM/SIGINT when {@link ServerConfig#handleSignals()}): stop
+ * accepting; each connection gets {@code BYE server shutting down} (after the reply to its command
+ * in flight, so commits under way finish and are acknowledged); then the store is closed cleanly
+ * (its queue is drained and the WAL checkpointed), then the loops and workers stop.
+ */
+public final class ChatServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
+    private static final int WORKER_QUEUE = 1024;
+
+    private final ServerConfig config;
+    private final ChatStore store;
+    private final ExecutorService workers;
+    private final EventLoopGroup group;
+    private final List<ChatLoop> loops;
+    private final InetSocketAddress address;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    // Loop 0 only.
+    private ConnectionListener listener;
+    private final List<Event> signals = new ArrayList<>();
+
+    private ChatServer(ServerConfig config, ChatStore store, ExecutorService workers, EventLoopGroup group,
+                       List<ChatLoop> loops) throws IOException {
+        this.config = config;
+        this.store = store;
+        this.workers = workers;
+        this.group = group;
+        this.loops = loops;
+        this.address = call(loops.get(0), this::listen);
+    }
+
+    /**
+     * Opens (creating and migrating) the database, starts the loops and workers, binds the listening
+     * socket and starts accepting. Blocking; any thread but a loop's.
+     *
+     * @param config settings
+     * @return the running server
+     * @throws StoreException if the database cannot be opened
+     * @throws IOException    if the address cannot be bound (in use, not local...); nothing is left running
+     */
+    public static ChatServer start(ServerConfig config) throws StoreException, IOException {
+        ChatStore store = ChatStore.open(StoreConfig.defaults(config.database()).withDurability(config.durability()));
+        ExecutorService workers = null;
+        EventLoopGroup group = null;
+        try {
+            workers = newWorkers(config.workers());
+            PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations(), new SecureRandom());
+            group = new EventLoopGroup(config.ioThreads(), "chat-io");
+            ServerContext ctx = new ServerContext(config, store, hasher, workers);
+            List<ChatLoop> loops = new ArrayList<>();
+            for (EventLoopThread thread : group.loops()) {
+                loops.add(new ChatLoop(loops.size(), thread, ctx));
+            }
+            ctx.loops = List.copyOf(loops);
+            ctx.coordinator = new Coordinator(loops.get(0), ctx.loops);
+            return new ChatServer(config, store, workers, group, ctx.loops);
+        } catch (IOException | RuntimeException | Error e) {
+            if (group != null) {
+                group.close();
+            }
+            if (workers != null) {
+                workers.shutdownNow();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Loop 0, at start: binds, and installs the signal handlers. */
+    private InetSocketAddress listen(EventBase base) {
+        listener = ConnectionListener.bind(base, config.bind(), (l, channel) -> dispatch(channel));
+        listener.setErrorCallback((l, error) ->
+                LOG.log(System.Logger.Level.WARNING, "accept failed, pausing: " + error));
+        if (config.handleSignals()) {
+            for (String name : new String[] {"TERM", "INT"}) {
+                Event signal = base.newSignal(name, (ev, what) -> {
+                    LOG.log(System.Logger.Level.INFO, "SIG" + name + " received, shutting down");
+                    shutdown();
+                });
+                signal.add();
+                signals.add(signal);
+            }
+        }
+        return listener.localAddress();
+    }
+
+    /** Loop 0: each new connection goes to the next loop (loop 0 too) through its queue. */
+    private void dispatch(SocketChannel channel) {
+        try {
+            group.dispatchAccepted(channel, (base, ch) -> loopOf(base).open(ch));
+        } catch (RejectedExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connection refused: shutting down");   // the channel is closed
+        }
+    }
+
+    private ChatLoop loopOf(EventBase base) {
+        for (ChatLoop loop : loops) {
+            if (loop.thread.base() == base) {
+                return loop;
+            }
+        }
+        throw new IllegalStateException("connection handed to an unknown loop");
+    }
+
+    /** @return the address the server listens on (the real port when configured with port 0). Any thread. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return the configuration it runs with. Any thread. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** @return current counters, summed over the loops. Any thread. */
+    public ServerStats stats() {
+        long accepted = 0;
+        long open = 0;
+        long slow = 0;
+        long largest = 0;
+        for (ChatLoop loop : loops) {
+            accepted += loop.accepted();
+            open += loop.openCount();
+            slow += loop.slowConsumers();
+            largest = Math.max(largest, loop.largestOutput());
+        }
+        return new ServerStats(accepted, open, slow, largest);
+    }
+
+    /**
+     * Starts a graceful shutdown (see the class comment) on a thread of its own and returns at once.
+     * Any thread, any number of times.
+     *
+     * @return completes when everything has stopped and the database is closed
+     */
+    public CompletableFuture<Void> shutdown() {
+        if (shutdownStarted.compareAndSet(false, true)) {
+            Thread stopper = new Thread(this::runShutdown, "chat-shutdown");
+            stopper.start();
+        }
+        return terminated.copy();
+    }
+
+    /**
+     * Waits until the server has stopped. Any thread but a loop's.
+     *
+     * @param timeout how long to wait
+     * @return true if it has stopped
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        try {
+            terminated.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** Shuts down gracefully and waits. Any thread but a loop's. */
+    @Override
+    public void close() {
+        shutdown().join();
+    }
+
+    private void runShutdown() {
+        try {
+            ChatLoop first = loops.get(0);
+            call(first, base -> {
+                listener.close();
+                for (Event signal : signals) {
+                    signal.del();   // gives the JVM its own handlers back
+                    signal.free();
+                }
+                return null;
+            });
+            List<CompletableFuture<Void>> drained = new ArrayList<>();
+            for (ChatLoop loop : loops) {
+                drained.add(loop.thread.submit(loop::beginShutdown).thenCompose(f -> f));
+            }
+            try {
+                CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
+                        .get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, "connections still open after " + config.shutdownTimeout()
+                        + "; closing them");
+            }
+            // Commits still queued complete (and are acknowledged if their connection is open).
+            store.close();
+            for (ChatLoop loop : loops) {
+                loop.post(loop::closeAll);
+            }
+            group.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            workers.shutdown();
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+            LOG.log(System.Logger.Level.INFO, "server stopped; database closed");
+            terminated.complete(null);
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "shutdown failed", t);
+            store.close();
+            terminated.completeExceptionally(t);
+        }
+    }
+
+    /** Runs {@code task} on {@code loop} and waits for its result, unwrapping I/O failures. */
+    private static <T> T call(ChatLoop loop, Function<EventBase, T> task) throws IOException {
+        try {
+            return loop.thread.submit(() -> task.apply(loop.thread.base())).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException u) {
+                throw new IOException(u.getMessage(), u.getCause());
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("loop task failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for loop " + loop.thread.name(), e);
+        } catch (TimeoutException e) {
+            throw new IOException("loop " + loop.thread.name() + " did not answer", e);
+        }
+    }
+
+    private static ExecutorService newWorkers(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WORKER_QUEUE),
+                r -> {
+                    Thread t = new Thread(r, "chat-hash-" + n.getAndIncrement());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+}

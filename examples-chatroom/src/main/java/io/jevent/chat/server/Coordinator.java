@@ -1,0 +1,77 @@
+package io.jevent.chat.server;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.jevent.chat.auth.LoginRateLimiter;
+
+/**
+ * The authority on who is online, and the login rate limiter: one of each for the whole server, both
+ * confined to loop 0 and reached from other loops through {@link #post}.
+ *
+ * <p>Why one place: "already online" must be decided once, atomically, whichever loops two logins of
+ * the same name arrive on; and a per-name attempt limit split over N loops would allow N times the
+ * guesses. Everything here is a map lookup, so loop 0 is never a bottleneck.
+ *
+ * <p>Replicas: on every change the coordinator posts a JOIN or PART to every loop (itself included)
+ * in the order it decided them. Each loop's queue is FIFO per producer, so every replica applies the
+ * changes in the same order. Ordering argument used by the delivery code: the JOIN for a login is
+ * posted before the login's reply is posted to its loop, and therefore before that session asks
+ * the store for its pending messages; a message committed after that request has its result
+ * delivered to the sender's loop after the JOIN reached it, so the sender's loop routes it live.
+ */
+final class Coordinator {
+    private final ChatLoop home;
+    private final List<ChatLoop> loops;
+    // Loop 0 only.
+    private final LoginRateLimiter limiter = LoginRateLimiter.withDefaults();
+    private final Map<String, OnlineUser> directory = new HashMap<>();
+
+    Coordinator(ChatLoop home, List<ChatLoop> loops) {
+        this.home = home;
+        this.loops = loops;
+    }
+
+    /** Runs {@code task} on loop 0. Any thread. */
+    void post(Runnable task) {
+        home.post(task);
+    }
+
+    /** Loop 0: counts a login attempt; false means ERR 429. */
+    boolean tryAcquire(String name, String address) {
+        return limiter.tryAcquire(name, address);
+    }
+
+    /** Loop 0: the password was right; the attempt does not count. */
+    void loginSucceeded(String name, String address) {
+        limiter.onSuccess(name, address);
+    }
+
+    /**
+     * Loop 0: marks {@code user} online unless that name already is; on success broadcasts JOIN.
+     *
+     * @return false for ERR 409 already online
+     */
+    boolean claim(OnlineUser user) {
+        if (directory.putIfAbsent(user.key(), user) != null) {
+            return false;
+        }
+        for (ChatLoop loop : loops) {
+            loop.post(() -> loop.joined(user));
+        }
+        return true;
+    }
+
+    /**
+     * Loop 0: marks {@code user} offline, if the directory still holds this very session (a stale
+     * release after a newer login of the same name does nothing); broadcasts PART.
+     */
+    void release(OnlineUser user) {
+        if (directory.remove(user.key(), user)) {
+            for (ChatLoop loop : loops) {
+                loop.post(() -> loop.parted(user));
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.jevent.chat.server;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.store.StoreConfig;
+
+/**
+ * Settings of a {@link ChatServer}. Immutable; start from {@link #defaults(Path)} and change fields
+ * with the {@code with...} methods.
+ *
+ * @param bind               address and port to listen on; port 0 picks a free port
+ * @param database           the SQLite file, created and migrated on first start
+ * @param durability         what an acknowledged message survives (see {@link StoreConfig.Durability})
+ * @param ioThreads          event loops; connections are spread over them round-robin
+ * @param workers            password-hashing threads (PBKDF2 never runs on a loop)
+ * @param pbkdf2Iterations   rounds for new password hashes
+ * @param idleTimeout        a connection not logged in this long after connecting (or logging out)
+ *                           gets {@code BYE idle timeout} and is closed
+ * @param readHighWatermark  most unprocessed input bytes held per connection; reading pauses above
+ * @param writeHighWatermark output bytes a connection may have queued before an event for it counts
+ *                           as proof of a slow consumer (it is disconnected), and above which its
+ *                           further commands wait until it reads
+ * @param flushTimeout       how long a closing connection (QUIT, BYE) may take to flush its output
+ * @param shutdownTimeout    how long a graceful shutdown waits for connections to finish
+ * @param handleSignals      whether SIGTERM/SIGINT start a graceful shutdown (the command line
+ *                           does; in-process tests do not, so they never take the JVM's handlers)
+ */
+public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Durability durability,
+                           int ioThreads, int workers, int pbkdf2Iterations, Duration idleTimeout,
+                           int readHighWatermark, int writeHighWatermark, Duration flushTimeout,
+                           Duration shutdownTimeout, boolean handleSignals) {
+    /** Default TCP port of the chat server. */
+    public static final int DEFAULT_PORT = 7777;
+
+    /** Validates every field. */
+    public ServerConfig {
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(flushTimeout, "flushTimeout");
+        Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        if (ioThreads < 1 || workers < 1 || pbkdf2Iterations < 1) {
+            throw new IllegalArgumentException("io threads, workers and iterations must be positive");
+        }
+        if (readHighWatermark < 8192 || writeHighWatermark < 8192) {
+            throw new IllegalArgumentException("watermarks must be at least 8 KiB (a line is 4 KiB)");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout must be positive");
+        }
+    }
+
+    /**
+     * Production defaults: 127.0.0.1:7777, power-loss durability, 1 loop, 2 workers, the OWASP
+     * PBKDF2 round count, 60 s login idle timeout, 64 KiB read and 1 MiB write high watermarks,
+     * 5 s flush, 10 s shutdown, signals handled.
+     *
+     * @param database the database file
+     * @return the config
+     */
+    public static ServerConfig defaults(Path database) {
+        return new ServerConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), database,
+                StoreConfig.Durability.SURVIVES_POWER_LOSS, 1, 2, PasswordHasher.DEFAULT_ITERATIONS,
+                Duration.ofSeconds(60), 64 * 1024, 1024 * 1024, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), true);
+    }
+
+    /** @param value new listen address @return a copy with it */
+    public ServerConfig withBind(InetSocketAddress value) {
+        return new ServerConfig(value, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param value new durability @return a copy with it */
+    public ServerConfig withDurability(StoreConfig.Durability value) {
+        return new ServerConfig(bind, database, value, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param loops event loops @param hashers hashing threads @return a copy with them */
+    public ServerConfig withThreads(int loops, int hashers) {
+        return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param value PBKDF2 rounds for new hashes @return a copy with it */
+    public ServerConfig withPbkdf2Iterations(int value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, value, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param value new login idle timeout @return a copy with it */
+    public ServerConfig withIdleTimeout(Duration value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, value,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param read read high watermark @param write write high watermark @return a copy with them */
+    public ServerConfig withWatermarks(int read, int write) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                read, write, flushTimeout, shutdownTimeout, handleSignals);
+    }
+
+    /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
+    public ServerConfig withSignals(boolean value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value);
+    }
+}

@@ -1,0 +1,15 @@
+package io.jevent.chat.server;
+
+/**
+ * Counters of a running {@link ChatServer}, for monitoring and tests. A snapshot: each field is
+ * read once from the loop that owns it, so fields may be from slightly different instants.
+ *
+ * @param accepted           connections accepted since start
+ * @param open               connections currently open
+ * @param slowConsumers      connections dropped because they did not read their output
+ * @param largestOutputBytes the most bytes any connection had queued for output right after the
+ *                           server added to it: bounded by the write high watermark plus one reply
+ *                           block and one event, however little a client reads
+ */
+public record ServerStats(long accepted, long open, long slowConsumers, long largestOutputBytes) {
+}

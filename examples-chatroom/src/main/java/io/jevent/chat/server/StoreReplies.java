@@ -1,0 +1,34 @@
+package io.jevent.chat.server;
+
+import io.jevent.chat.protocol.ProtocolError;
+import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.store.StoreException;
+
+/**
+ * Turns a failed store request into its reply line. Whatever the failure, the store did nothing, so
+ * the reply can say so: 503 for a full queue or a closing store (retry later), 500 with SQLite's text
+ * for a database failure. CONFLICT and NOT_FOUND mean something different per command, so callers map
+ * them first.
+ */
+final class StoreReplies {
+    static final ProtocolError SHUTTING_DOWN = new ProtocolError(ProtocolError.UNAVAILABLE, "server shutting down");
+
+    private StoreReplies() {
+    }
+
+    /** @param error why the request failed @return the {@code ERR} line */
+    static String of(StoreException error) {
+        switch (error.kind()) {
+            case BUSY:
+                return ProtocolError.BUSY.line();
+            case CLOSED:
+                return SHUTTING_DOWN.line();
+            case NOT_FOUND:
+                return ProtocolError.NO_SUCH_USER.line();
+            default:
+                String text = error.getMessage() == null || error.getMessage().isBlank()
+                        ? "database error" : error.getMessage();
+                return Replies.err(ProtocolError.INTERNAL, text);
+        }
+    }
+}
