@@ -82,9 +82,16 @@ public final class BufferEvent implements AutoCloseable {
     private final Event writeTimer;
     private Event flushDeadline;
 
+    /**
+     * Whether the transport can carry bytes: a pair always, a socket once connected. Until then no
+     * READ or WRITE interest is registered: NIO throws NotYetConnectedException on an unconnected
+     * socket, and libevent likewise adds no event for a socket without a connection.
+     */
+    private boolean linked;
     private boolean connecting;
     private boolean eof;
-    private boolean failed;
+    /** Set with the first I/O error; reading and writing stop for good and writes are refused. */
+    private Throwable failure;
     private boolean closing;
     private boolean closed;
 
@@ -123,7 +130,17 @@ public final class BufferEvent implements AutoCloseable {
             bev.releaseTimers();
             throw new UncheckedIOException("cannot open a socket", e);
         }
-        bev.transport = new SocketTransport(bev, bev.channel);
+        try {
+            bev.transport = new SocketTransport(bev, bev.channel);
+        } catch (RuntimeException e) {
+            bev.releaseTimers();
+            throw e;
+        }
+        bev.linked = bev.channel.isConnected();
+        if (bev.channel.isConnectionPending()) {
+            bev.connecting = true;      // the caller started the connect: we finish it
+            bev.updateWrite();
+        }
         return bev;
     }
 
@@ -154,16 +171,22 @@ public final class BufferEvent implements AutoCloseable {
         ta.link(tb);
         a.transport = ta;
         b.transport = tb;
+        a.linked = true;
+        b.linked = true;
         return new BufferEvent[] {a, b};
     }
 
     /**
      * Starts connecting the socket; libevent's {@code bufferevent_socket_connect}. The status callback
      * later gets {@link #CONNECTED}, or {@link #ERROR} with the cause (a
-     * {@link java.net.ConnectException} when refused). The write timeout, if set, bounds the connect.
-     * Output written meanwhile is sent once connected.
+     * {@link java.net.ConnectException} when refused); an address that cannot be used at all (say,
+     * unresolved) is reported the same way, from the loop, never thrown. The write timeout, if set,
+     * bounds the connect: on expiry the status callback gets {@code WRITING|TIMEOUT} and the connect is
+     * abandoned (WRITE is disabled, as after any write timeout). READ enabled and output written
+     * before or during the connect take effect once connected.
      *
-     * @throws IllegalStateException off the loop thread, for a pair, or if already connected/connecting
+     * @throws IllegalStateException off the loop thread, for a pair, after close, or if already
+     *                               connected or connecting
      */
     public void connect(InetSocketAddress address) {
         checkOpen();
@@ -179,7 +202,9 @@ public final class BufferEvent implements AutoCloseable {
             channel.connect(address);
         } catch (IOException | RuntimeException e) {
             // Reported like a failed connect, from the loop, so callers have one path for failures.
-            failed = true;
+            failure = e;
+            updateRead();
+            updateWrite();
             base.once(Duration.ZERO, (ev, w) -> {
                 if (!closed) {
                     status(ERROR, e);
@@ -303,7 +328,15 @@ public final class BufferEvent implements AutoCloseable {
         return output;
     }
 
-    /** Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks. */
+    /**
+     * Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks and never writes
+     * inside the call: the bytes go out from the loop as the socket accepts them.
+     *
+     * @throws IllegalStateException off the loop thread, after close or {@link #closeAfterFlush}, or
+     *                               after an {@link #ERROR} (the bytes could never be sent; the
+     *                               exception's cause is the I/O error) — unlike libevent, which
+     *                               queues them silently
+     */
     public BufferEvent write(byte[] data) {
         checkWritable();
         output.add(data);
@@ -360,17 +393,21 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     /**
-     * Closes now: the socket (or the pair link, which the partner sees as EOF), the buffers, the
-     * timers; queued output is dropped. Idempotent; safe from any of this buffer event's callbacks.
+     * Closes now: the socket (or the pair link, which the partner sees as EOF, from the loop, after
+     * the data that already moved), the buffers, the timers; queued output is dropped. No callback of
+     * this buffer event runs afterwards. Idempotent; safe from inside any of its callbacks. After the
+     * base was closed it still closes the socket (from any thread: nothing else runs then).
      *
-     * @throws IllegalStateException off the loop thread
+     * @throws IllegalStateException off the loop thread of an open base
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        base.requireLoopThread();
+        if (!base.isClosed()) {
+            base.requireLoopThread();
+        }
         closed = true;
         transport.close();
         releaseTimers();
@@ -395,7 +432,7 @@ public final class BufferEvent implements AutoCloseable {
         closing = true;
         enabled &= ~Event.READ;
         updateRead();
-        if (output.length() == 0 || failed) {
+        if (output.length() == 0 || failure != null) {
             close();
             return;
         }
@@ -424,15 +461,25 @@ public final class BufferEvent implements AutoCloseable {
         return readHigh == 0 ? Long.MAX_VALUE : readHigh - input.length();
     }
 
-    /** Whether this side currently takes data in (enabled, not paused, not at EOF or failed). */
+    /** Whether this side currently takes data in (linked, enabled, not paused, not at EOF or failed). */
     boolean wantsToRead() {
-        return !closed && !eof && !failed && !connecting && (enabled & Event.READ) != 0
+        return linked && !closed && !eof && failure == null && (enabled & Event.READ) != 0
                 && (readHigh == 0 || input.length() < readHigh);
     }
 
     /** Whether this side currently sends its output out. */
     boolean wantsToWrite() {
-        return !closed && !failed && !connecting && ((enabled & Event.WRITE) != 0 || closing) && output.length() > 0;
+        return linked && !closed && failure == null && writeEnabled() && output.length() > 0;
+    }
+
+    /** Whether a connect in progress is watched: WRITE enabled (a write timeout disables it) or closing. */
+    private boolean wantsToConnect() {
+        return connecting && !closed && failure == null && writeEnabled();
+    }
+
+    /** closeAfterFlush() writes even with WRITE disabled: the caller asked for the flush. */
+    private boolean writeEnabled() {
+        return (enabled & Event.WRITE) != 0 || closing;
     }
 
     EvBuffer inputBuffer() {
@@ -466,7 +513,8 @@ public final class BufferEvent implements AutoCloseable {
                 return;
             }
         }
-        if (n > 0 && output.length() <= writeLow && writeCb != null) {
+        // While closing the caller has said its last word: no write callback invites more.
+        if (n > 0 && !closing && output.length() <= writeLow && writeCb != null) {
             writeCb.onData(this);
         }
     }
@@ -481,10 +529,10 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     void ioFailed(int direction, IOException cause) {
-        if (failed || closed) {
+        if (failure != null || closed) {
             return;
         }
-        failed = true;
+        failure = cause;
         connecting = false;
         updateRead();
         updateWrite();
@@ -497,6 +545,7 @@ public final class BufferEvent implements AutoCloseable {
 
     void connected() {
         connecting = false;
+        linked = true;
         writeTimer.del();
         updateRead();
         updateWrite();
@@ -522,7 +571,7 @@ public final class BufferEvent implements AutoCloseable {
         if (closed) {
             return;
         }
-        boolean want = wantsToWrite() || (connecting && !failed);
+        boolean want = wantsToWrite() || wantsToConnect();
         transport.wantWrite(want);
         if (!want) {
             writeTimer.del();
@@ -532,6 +581,10 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     private void timedOut(int direction) {
+        if (closing && direction == WRITING) {
+            close();                    // a flush that makes no progress ends like a missed deadline
+            return;
+        }
         if (direction == READING) {
             enabled &= ~Event.READ;
             updateRead();
@@ -567,6 +620,9 @@ public final class BufferEvent implements AutoCloseable {
         checkOpen();
         if (closing) {
             throw new IllegalStateException("BufferEvent is closing after flush; no more writes");
+        }
+        if (failure != null) {
+            throw new IllegalStateException("BufferEvent failed, nothing more can be sent: " + failure, failure);
         }
     }
 

@@ -5,20 +5,28 @@ import java.io.IOException;
 import io.jevent.core.Event;
 
 /**
- * One side of an in-process pair: its buffer event's output feeds the partner's input. A transfer is
- * scheduled (an activated event, so it runs from the loop, never inside the caller's write) whenever
- * this side has output to send or the partner makes room; activations merge, so many writes in one
- * iteration cost one transfer. Data moves by relinking segments. Loop thread only.
+ * One side of an in-process pair: its buffer event's output feeds the partner's input.
+ *
+ * <p>Each side has one "pump" event, only ever activated (never added), so all movement happens from
+ * the loop and never inside the caller's {@code write()}, {@code enable()} or {@code close()}:
+ * activations merge, so many writes in one iteration cost one transfer. The pump is activated when
+ * this side has output to send, when the partner makes room or starts reading, and when the partner
+ * closed. Data moves by relinking buffer segments.
+ *
+ * <p>Closing one side tells the other from the loop: it sees {@code READING|EOF} once it reads (after
+ * the bytes that already moved, exactly like a socket whose peer closed), and a later attempt to send
+ * is {@code WRITING|ERROR}, as a write to a closed socket would be. Loop thread only.
  */
 final class PairTransport implements Transport {
     private final BufferEvent bev;
-    private final Event transfer;
+    private final Event pump;
     private PairTransport partner;
+    private boolean partnerClosed;
     private boolean closed;
 
     PairTransport(BufferEvent bev) {
         this.bev = bev;
-        this.transfer = bev.base.newTimer((ev, what) -> transfer());
+        this.pump = bev.base.newTimer((ev, what) -> pump());
     }
 
     void link(PairTransport other) {
@@ -28,8 +36,13 @@ final class PairTransport implements Transport {
 
     @Override
     public void wantRead(boolean on) {
-        if (on && partner != null) {
-            partner.schedule();
+        if (!on) {
+            return;
+        }
+        if (partner != null) {
+            partner.schedule();         // it may have output waiting for our room
+        } else if (partnerClosed) {
+            schedule();                 // the EOF is ours to deliver
         }
     }
 
@@ -41,22 +54,30 @@ final class PairTransport implements Transport {
     }
 
     private void schedule() {
-        if (!closed) {
-            transfer.activate(Event.WRITE);
+        if (!closed && !bev.base.isClosed()) {
+            pump.activate(Event.WRITE);
         }
     }
 
-    private void transfer() {
-        if (closed || !bev.wantsToWrite()) {
+    private void pump() {
+        if (closed) {
             return;
         }
         if (partner == null) {
-            bev.ioFailed(BufferEvent.WRITING, new IOException("the other side of the pair is closed"));
+            if (partnerClosed && bev.wantsToRead()) {
+                bev.eofReached();
+            }
+            if (!bev.isClosed() && bev.wantsToWrite()) {
+                bev.ioFailed(BufferEvent.WRITING, new IOException("the other side of the pair is closed"));
+            }
+            return;
+        }
+        if (!bev.wantsToWrite()) {
             return;
         }
         BufferEvent dst = partner.bev;
         if (!dst.wantsToRead()) {
-            return;                   // the partner makes room later and schedules us again
+            return;                     // the partner schedules us again when it makes room
         }
         long n = Math.min(bev.outputBuffer().length(), dst.readRoom());
         bev.outputBuffer().removeBuffer(dst.inputBuffer(), n);
@@ -72,12 +93,13 @@ final class PairTransport implements Transport {
             return;
         }
         closed = true;
-        transfer.free();
+        pump.free();
         PairTransport other = partner;
         partner = null;
         if (other != null) {
             other.partner = null;
-            other.bev.eofReached();
+            other.partnerClosed = true;
+            other.schedule();
         }
     }
 }
