@@ -40,7 +40,7 @@ import java.util.Objects;
  * </pre>
  * Direct costs 5-15% less CPU on the read path in both runs and on the write path under load; on a
  * quiet machine the write path was mixed, with direct 8 KiB the cheapest of all. Throughput was
- * within noise (quiet: 2.4-3.7 GiB/s for every configuration). Between sizes nothing beyond noise
+ * within noise (quiet: 2,400-3,700 MiB/s for every configuration). Between sizes nothing beyond noise
  * separated them, so the smallest size that is never worse wins: 8 KiB (as okio), which keeps an
  * idle connection's slack and the pool's granularity small. The cost of direct memory is that a
  * pool miss allocates native memory that only the garbage collector frees, which is why the
