@@ -28,7 +28,7 @@ import java.util.Objects;
  * Segments are {@link ByteBuffer#allocateDirect direct} buffers of {@value #SEGMENT_SIZE} bytes.
  * The JDK copies every heap buffer into a temporary direct buffer on each channel read or write,
  * so heap segments pay one extra copy per byte of socket I/O; direct segments hand the kernel their
- * own memory. Measured with the manual tool {@code SegmentIoHarness} (src/test) on the 2-core build
+ * own memory. Measured with the manual tool {@code eventloop-core/src/test/manual/SegmentIoHarness.java} on the 2-core build
  * machine: loopback {@code SocketChannel}, 256 MiB per run, median of 7 interleaved rounds, CPU
  * time of the measuring thread in ms per GiB (lower is better), sizes 4/8/16/32 KiB:
  * <pre>

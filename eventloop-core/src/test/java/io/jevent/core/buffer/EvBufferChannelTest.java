@@ -191,10 +191,7 @@ class EvBufferChannelTest {
     @Test
     @DisplayName("steady state: add, addBuffer, removeBuffer, readFrom, writeTo, drain allocate nothing; readLineBytes only its line")
     void hotPathsDoNotAllocate() throws IOException {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
-        threads.setThreadAllocatedMemoryEnabled(true);
+        AllocationCounter counter = AllocationCounter.forCurrentThread();
         CountingChannel sink = new CountingChannel(Integer.MAX_VALUE);
         RepeatingSource source = new RepeatingSource("0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes());
         EvBuffer other = new EvBuffer();
@@ -220,11 +217,11 @@ class EvBufferChannelTest {
             round.run(); // warm up: JIT and the pool's steady state
         }
         long linesBefore = linesRead[0];
-        long before = threads.getCurrentThreadAllocatedBytes();
+        long before = counter.allocatedBytes();
         for (int i = 0; i < 2_000; i++) {
             round.run();
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        long allocated = counter.allocatedBytes() - before;
         long lines = linesRead[0] - linesBefore;
         assertThat(lines).isPositive();
         long lineBytes = lines * 56; // a byte[36]: 16-byte header + 36 bytes, padded to 8

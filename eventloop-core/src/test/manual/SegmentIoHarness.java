@@ -1,5 +1,3 @@
-package io.jevent.core.buffer;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -10,8 +8,10 @@ import java.nio.channels.SocketChannel;
 import java.util.Locale;
 
 /**
- * Manual measuring tool, NOT a test (surefire only runs {@code *Test} classes): it is how the
- * segment size and heap-versus-direct decision recorded in {@link EvBuffer}'s Javadoc was made.
+ * Manual measuring tool, NOT a test: it lives outside the Maven source roots, so the build neither
+ * compiles nor runs it (and it may use java.management, which the io.jevent.core module does not
+ * read). It is how the segment size and heap-versus-direct decision recorded in EvBuffer's Javadoc
+ * and docs/buffered-io.md was made; it uses only the JDK.
  *
  * <p>Each configuration models the steady state of a buffered socket: the application copies its
  * bytes into pooled segments ({@code add}), then the buffer drains them with one gathering write
@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * <p>Run it on a quiet machine:
  * <pre>
- * cd eventloop-core &amp;&amp; java src/test/java/io/jevent/core/buffer/SegmentIoHarness.java
+ * java eventloop-core/src/test/manual/SegmentIoHarness.java
  * </pre>
  */
 public final class SegmentIoHarness {
