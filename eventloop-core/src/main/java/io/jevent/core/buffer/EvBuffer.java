@@ -149,16 +149,8 @@ public final class EvBuffer implements AutoCloseable {
             return this;
         }
         long old = length;
-        int p = src.position();
-        int end = src.limit();
-        while (p < end) {
-            Segment t = writableTail();
-            int n = Math.min(t.writable(), end - p);
-            t.data.put(t.limit, src, p, n);
-            t.limit += n;
-            p += n;
-        }
-        src.position(end);
+        write(src, src.position(), len);
+        src.position(src.limit());
         length = old + len;
         changed(old);
         return this;
@@ -1166,8 +1158,11 @@ public final class EvBuffer implements AutoCloseable {
         }
     }
 
-    /** The tail if it has free space, else a new segment linked as the tail; caller fills it. */
-    private Segment writableTail() {
+    /**
+     * The tail if it has free space, else a new segment linked as the tail; the caller must put at
+     * least one byte in it before anything else looks at the chain. Also {@link Utf8}'s fast path.
+     */
+    Segment writableTail() {
         Segment t = tail;
         if (t != null && t.limit < t.capacity()) {
             return t;
@@ -1229,11 +1224,6 @@ public final class EvBuffer implements AutoCloseable {
     void putByte(int b) {
         Segment t = writableTail();
         t.data.put(t.limit++, (byte) b);
-    }
-
-    /** The tail for {@link Utf8}'s fast path: a segment with at least one free byte. */
-    Segment tailForWrite() {
-        return writableTail();
     }
 
     private void recycleHead() {

@@ -291,16 +291,7 @@ class EvBufferChannelTest {
         public long read(ByteBuffer[] dsts, int offset, int length) {
             long n = 0;
             for (int i = offset; i < offset + length; i++) {
-                ByteBuffer d = dsts[i];
-                while (d.hasRemaining()) {
-                    int k = Math.min(d.remaining(), line.length - at);
-                    d.put(line, at, k);
-                    at += k;
-                    n += k;
-                    if (at == line.length) {
-                        at = 0;
-                    }
-                }
+                n += read(dsts[i]);
             }
             return n;
         }
