@@ -1,0 +1,27 @@
+package io.jevent.core.buffer;
+
+/**
+ * Thrown by the {@code maxLength} variants of {@link EvBuffer#readLine(EolStyle, int)} when the
+ * line at the front of the buffer, not counting its end of line, is longer than the limit,
+ * whether or not its end of line has arrived yet. The buffer is left unchanged: the caller decides,
+ * typically by answering an error and calling {@link EvBuffer#discardLine(EolStyle)} until it
+ * returns {@code true}.
+ */
+public final class LineTooLongException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int maxLength;
+
+    /**
+     * @param maxLength the limit the line exceeded
+     */
+    public LineTooLongException(int maxLength) {
+        super("line longer than " + maxLength + " bytes");
+        this.maxLength = maxLength;
+    }
+
+    /** The limit, in bytes without the end of line, that the line exceeded. */
+    public int maxLength() {
+        return maxLength;
+    }
+}
