@@ -8,5 +8,6 @@ module io.jevent.core {
     requires jdk.unsupported;
 
     exports io.jevent.core;
+    exports io.jevent.core.buffer;
     exports io.jevent.core.listener;
 }
