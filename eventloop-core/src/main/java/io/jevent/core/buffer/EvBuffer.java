@@ -27,17 +27,25 @@ import java.util.Objects;
  * <h2>Segments: direct, 8 KiB (measured)</h2>
  * Segments are {@link ByteBuffer#allocateDirect direct} buffers of {@value #SEGMENT_SIZE} bytes.
  * The JDK copies every heap buffer into a temporary direct buffer on each channel read or write,
- * so heap segments pay one extra copy per byte of socket I/O; direct segments hand the kernel
- * their own memory. Measured on the 2-core build machine with the manual tool
- * {@code SegmentIoHarness} (src/test), loopback {@code SocketChannel}, median of 7 interleaved
- * rounds, CPU time of the measuring thread per GiB: read path (scattering read + scan every byte)
- * heap 350-390 ms vs direct 290-340 ms, direct 8 KiB lowest; write path (copy in + one gathering
- * write per call) heap 257-280 ms vs direct 218-320 ms, direct 8 KiB again lowest, larger direct
- * segments no better. Loopback throughput was within noise (2.8-3.7 GiB/s) for all sizes. 8 KiB
- * also matches okio and keeps an idle connection's worst-case slack small. The cost of direct
- * memory is that a pool miss allocates native memory that only the garbage collector frees, which
- * is why the {@link SegmentPool} keeps up to 1 MiB per shard; bound a buffer's growth with
- * watermarks rather than relying on it.
+ * so heap segments pay one extra copy per byte of socket I/O; direct segments hand the kernel their
+ * own memory. Measured with the manual tool {@code eventloop-core/src/test/manual/SegmentIoHarness.java} on the 2-core build
+ * machine: loopback {@code SocketChannel}, 256 MiB per run, median of 7 interleaved rounds, CPU
+ * time of the measuring thread in ms per GiB (lower is better), sizes 4/8/16/32 KiB:
+ * <pre>
+ *                            heap                 direct
+ * read  (scatter + scan)     357 356 387 350      320 293 340 335   quiet machine
+ *                            659 665 696 612      600 609 547 597   loaded (load average 3.8)
+ * write (copy in + gather)   267 279 260 257      274 218 315 319   quiet machine
+ *                            260 273 251 234      208 223 223 224   loaded
+ * </pre>
+ * Direct costs 5-15% less CPU on the read path in both runs and on the write path under load; on a
+ * quiet machine the write path was mixed, with direct 8 KiB the cheapest of all. Throughput was
+ * within noise (quiet: 2,400-3,700 MiB/s for every configuration). Between sizes nothing beyond noise
+ * separated them, so the smallest size that is never worse wins: 8 KiB (as okio), which keeps an
+ * idle connection's slack and the pool's granularity small. The cost of direct memory is that a
+ * pool miss allocates native memory that only the garbage collector frees, which is why the
+ * {@link SegmentPool} keeps up to 1 MiB per shard; bound a buffer's growth with watermarks rather
+ * than relying on it.
  *
  * <h2>Threads</h2>
  * An EvBuffer is not thread-safe: one thread at a time uses it, normally the loop thread of the
@@ -141,16 +149,8 @@ public final class EvBuffer implements AutoCloseable {
             return this;
         }
         long old = length;
-        int p = src.position();
-        int end = src.limit();
-        while (p < end) {
-            Segment t = writableTail();
-            int n = Math.min(t.writable(), end - p);
-            t.data.put(t.limit, src, p, n);
-            t.limit += n;
-            p += n;
-        }
-        src.position(end);
+        write(src, src.position(), len);
+        src.position(src.limit());
         length = old + len;
         changed(old);
         return this;
@@ -1158,8 +1158,11 @@ public final class EvBuffer implements AutoCloseable {
         }
     }
 
-    /** The tail if it has free space, else a new segment linked as the tail; caller fills it. */
-    private Segment writableTail() {
+    /**
+     * The tail if it has free space, else a new segment linked as the tail; the caller must put at
+     * least one byte in it before anything else looks at the chain. Also {@link Utf8}'s fast path.
+     */
+    Segment writableTail() {
         Segment t = tail;
         if (t != null && t.limit < t.capacity()) {
             return t;
@@ -1221,11 +1224,6 @@ public final class EvBuffer implements AutoCloseable {
     void putByte(int b) {
         Segment t = writableTail();
         t.data.put(t.limit++, (byte) b);
-    }
-
-    /** The tail for {@link Utf8}'s fast path: a segment with at least one free byte. */
-    Segment tailForWrite() {
-        return writableTail();
     }
 
     private void recycleHead() {

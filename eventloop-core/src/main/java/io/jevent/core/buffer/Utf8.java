@@ -20,7 +20,7 @@ final class Utf8 {
             char c = text.charAt(i);
             if (c < 0x80) {
                 // ASCII run: write straight into the tail segment until it fills or the run ends.
-                Segment t = buffer.tailForWrite();
+                Segment t = buffer.writableTail();
                 ByteBuffer d = t.data;
                 int lim = t.limit;
                 int cap = t.capacity();
