@@ -197,6 +197,15 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
+     * Any thread.
+     *
+     * @return completes when the server has stopped (after {@link #shutdown()} or a signal)
+     */
+    public CompletableFuture<Void> terminationFuture() {
+        return terminated.copy();
+    }
+
+    /**
      * Waits until the server has stopped. Any thread but a loop's.
      *
      * @param timeout how long to wait
