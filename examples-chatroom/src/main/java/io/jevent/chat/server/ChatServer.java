@@ -173,13 +173,15 @@ public final class ChatServer implements AutoCloseable {
         long open = 0;
         long slow = 0;
         long largest = 0;
+        List<Long> perLoop = new ArrayList<>();
         for (ChatLoop loop : loops) {
             accepted += loop.accepted();
             open += loop.openCount();
+            perLoop.add(loop.openCount());
             slow += loop.slowConsumers();
             largest = Math.max(largest, loop.largestOutput());
         }
-        return new ServerStats(accepted, open, slow, largest);
+        return new ServerStats(accepted, open, slow, largest, List.copyOf(perLoop));
     }
 
     /**
