@@ -9,5 +9,6 @@ module io.jevent.core {
 
     exports io.jevent.core;
     exports io.jevent.core.buffer;
+    exports io.jevent.core.bufferevent;
     exports io.jevent.core.listener;
 }

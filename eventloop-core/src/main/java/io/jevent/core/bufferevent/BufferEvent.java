@@ -1,0 +1,690 @@
+package io.jevent.core.bufferevent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.buffer.EvBuffer;
+
+/**
+ * Buffered I/O on a socket or an in-process pair; libevent's {@code struct bufferevent}.
+ *
+ * <p>A buffer event owns an {@link #input()} and an {@link #output()} {@link EvBuffer}. While READ is
+ * enabled it reads whatever arrives into the input and calls the read callback once the input holds
+ * at least the read low watermark; while there is output and WRITE is enabled it writes the output
+ * out, never blocking, and calls the write callback once the output has drained to the write low
+ * watermark. Status changes (connected, end of file, error, timeout) go to the status callback.
+ *
+ * <h2>Watermarks and backpressure</h2>
+ * <ul>
+ * <li><b>Read high</b> (0 = none): reading stops while the input holds that much and resumes by itself
+ *     as soon as the input is drained below it — no busy loop (libevent 2.1's issue #891) and no silent
+ *     stall. One read never takes the input past the high watermark.</li>
+ * <li><b>Read low</b>: the read callback waits until the input holds at least this much.</li>
+ * <li><b>Write low</b>: the write callback runs when a write leaves at most this much in the output
+ *     (default 0: when everything is written) — the moment to produce more.</li>
+ * <li><b>Write high</b> (0 = none): not enforced on {@code write()} (a write never fails for being
+ *     large), but reported by {@link #isOutputFull()} so a producer can stop, or a server can drop a
+ *     consumer that does not read.</li>
+ * </ul>
+ *
+ * <h2>Connecting</h2>
+ * A socket buffer event made without a connected channel touches nothing until {@link #connect}
+ * finishes: READ may be enabled and output written beforehand, and take effect on {@link #CONNECTED}.
+ *
+ * <h2>Threading</h2>
+ * Loop thread only, like its base; every method but {@link #base()} and {@link #isClosed()} throws
+ * {@link IllegalStateException} elsewhere. All state, both buffers and the transport belong to the
+ * loop thread, so nothing is locked. Callbacks run on the loop thread and may call any method,
+ * including {@link #close()}. No callback ever runs inside a call made by the user (a pair moves its
+ * data from the loop, not inside {@code write()}), so a caller never re-enters its own callbacks.
+ *
+ * <h2>After close</h2>
+ * {@link #close()} closes the channel at once, releases the buffers, and no callback runs again;
+ * every method but {@code close()}, {@code isClosed()} and {@code base()} then throws
+ * {@link IllegalStateException}. {@link #closeAfterFlush(Duration)} first writes out what is queued.
+ */
+public final class BufferEvent implements AutoCloseable {
+    /** Status bit: the error, EOF or timeout happened while reading. */
+    public static final int READING = 0x01;
+    /** Status bit: the error or timeout happened while writing. */
+    public static final int WRITING = 0x02;
+    /** Status bit: the peer closed its side; reading has stopped. Reported once. */
+    public static final int EOF = 0x10;
+    /** Status bit: an I/O error; the cause is passed along. Reading and writing have stopped. */
+    public static final int ERROR = 0x20;
+    /** Status bit: no progress within the read or write timeout; that direction was disabled. */
+    public static final int TIMEOUT = 0x40;
+    /** Status bit: an outgoing connect finished. */
+    public static final int CONNECTED = 0x80;
+
+    /** Most bytes one socket read takes, so one busy connection cannot hog an iteration. */
+    static final int READ_CHUNK = 64 * 1024;
+
+    final EventBase base;
+    private final EvBuffer input = new EvBuffer();
+    private final EvBuffer output = new EvBuffer();
+    private Transport transport;
+    private SocketChannel channel;
+
+    private DataCallback readCb;
+    private DataCallback writeCb;
+    private StatusCallback statusCb;
+
+    private int enabled = Event.WRITE;
+    private long readLow;
+    private long readHigh;
+    private long writeLow;
+    private long writeHigh;
+    private Duration readTimeout;
+    private Duration writeTimeout;
+    private final Event readTimer;
+    private final Event writeTimer;
+    private Event flushDeadline;
+
+    /**
+     * Whether the transport can carry bytes: a pair always, a socket once connected. Until then no
+     * READ or WRITE interest is registered: NIO throws NotYetConnectedException on an unconnected
+     * socket, and libevent likewise adds no event for a socket without a connection.
+     */
+    private boolean linked;
+    private boolean connecting;
+    private boolean eof;
+    /** Set with the first I/O error; reading and writing stop for good and writes are refused. */
+    private Throwable failure;
+    private boolean closing;
+    private boolean closed;
+
+    private BufferEvent(EventBase base) {
+        this.base = base;
+        this.readTimer = base.newTimer((ev, what) -> timedOut(READING));
+        this.writeTimer = base.newTimer((ev, what) -> timedOut(WRITING));
+        // Backpressure is driven by the buffers themselves, so every way of draining them counts.
+        input.addCallback((buf, oldLen, newLen) -> {
+            if (readHigh > 0 && oldLen >= readHigh && newLen < readHigh) {
+                updateRead();
+            }
+        });
+        output.addCallback((buf, oldLen, newLen) -> {
+            if (oldLen == 0 && newLen > 0) {
+                updateWrite();
+            }
+        });
+    }
+
+    /**
+     * Wraps a socket; libevent's {@code bufferevent_socket_new}. The channel is made non-blocking and
+     * from now on belongs to the buffer event, which closes it. WRITE starts enabled and READ disabled,
+     * as in libevent: call {@code enable(Event.READ)} to start reading.
+     *
+     * @param channel a connected socket, or {@code null} for a new unconnected one to {@link #connect}
+     * @throws UncheckedIOException  if a new socket cannot be opened
+     * @throws IllegalStateException off the base's loop thread
+     */
+    public static BufferEvent socket(EventBase base, SocketChannel channel) {
+        base.requireLoopThread();
+        BufferEvent bev = new BufferEvent(base);
+        try {
+            bev.channel = channel != null ? channel : SocketChannel.open();
+        } catch (IOException e) {
+            bev.releaseTimers();
+            throw new UncheckedIOException("cannot open a socket", e);
+        }
+        try {
+            bev.transport = new SocketTransport(bev, bev.channel);
+        } catch (RuntimeException e) {
+            bev.releaseTimers();
+            throw e;
+        }
+        bev.linked = bev.channel.isConnected();
+        if (bev.channel.isConnectionPending()) {
+            bev.connecting = true;      // the caller started the connect: we finish it
+            bev.updateWrite();
+        }
+        return bev;
+    }
+
+    /**
+     * Opens a socket and starts connecting it to {@code address}:
+     * {@code socket(base, null)} then {@link #connect(InetSocketAddress)}.
+     */
+    public static BufferEvent connect(EventBase base, InetSocketAddress address) {
+        BufferEvent bev = socket(base, null);
+        bev.connect(address);
+        return bev;
+    }
+
+    /**
+     * Creates two buffer events joined in-process, each one's output feeding the other's input, with
+     * the same watermark, timeout and callback semantics as sockets; libevent's
+     * {@code bufferevent_pair_new}. Data moves by relinking buffer segments, never by copying. Closing
+     * one side is end-of-file to the other, after the data already moved.
+     *
+     * @throws IllegalStateException off the base's loop thread
+     */
+    public static BufferEvent[] pair(EventBase base) {
+        base.requireLoopThread();
+        BufferEvent a = new BufferEvent(base);
+        BufferEvent b = new BufferEvent(base);
+        PairTransport ta = new PairTransport(a);
+        PairTransport tb = new PairTransport(b);
+        ta.link(tb);
+        a.transport = ta;
+        b.transport = tb;
+        a.linked = true;
+        b.linked = true;
+        return new BufferEvent[] {a, b};
+    }
+
+    /**
+     * Starts connecting the socket; libevent's {@code bufferevent_socket_connect}. The status callback
+     * later gets {@link #CONNECTED}, or {@link #ERROR} with the cause (a
+     * {@link java.net.ConnectException} when refused); an address that cannot be used at all (say,
+     * unresolved) is reported the same way, from the loop, never thrown. The write timeout, if set,
+     * bounds the connect: on expiry the status callback gets {@code WRITING|TIMEOUT} and the connect is
+     * abandoned (WRITE is disabled, as after any write timeout). READ enabled and output written
+     * before or during the connect take effect once connected.
+     *
+     * @throws IllegalStateException off the loop thread, for a pair, after close, or if already
+     *                               connected or connecting
+     */
+    public void connect(InetSocketAddress address) {
+        checkOpen();
+        Objects.requireNonNull(address, "address");
+        if (channel == null) {
+            throw new IllegalStateException("a pair cannot connect");
+        }
+        if (connecting || channel.isConnected()) {
+            throw new IllegalStateException("already connected or connecting: " + channel);
+        }
+        try {
+            channel.configureBlocking(false);
+            channel.connect(address);
+        } catch (IOException | RuntimeException e) {
+            // Reported like a failed connect, from the loop, so callers have one path for failures.
+            failure = e;
+            updateRead();
+            updateWrite();
+            base.once(Duration.ZERO, (ev, w) -> {
+                if (!closed) {
+                    status(ERROR, e);
+                }
+            });
+            return;
+        }
+        connecting = true;
+        updateRead();
+        updateWrite();
+    }
+
+    /**
+     * Sets the callbacks; libevent's {@code bufferevent_setcb}. Any may be {@code null}.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public BufferEvent setCallbacks(DataCallback onRead, DataCallback onWrite, StatusCallback onStatus) {
+        checkOpen();
+        this.readCb = onRead;
+        this.writeCb = onWrite;
+        this.statusCb = onStatus;
+        return this;
+    }
+
+    /**
+     * Enables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_enable}.
+     * Enabling a direction restarts its timeout.
+     *
+     * @throws IllegalArgumentException for other bits
+     * @throws IllegalStateException    off the loop thread or after close
+     */
+    public void enable(int what) {
+        checkOpen();
+        checkDirections(what);
+        if ((what & Event.READ) != 0) {
+            readTimer.del();
+        }
+        if ((what & Event.WRITE) != 0) {
+            writeTimer.del();
+        }
+        enabled |= what;
+        updateRead();
+        updateWrite();
+    }
+
+    /**
+     * Disables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_disable}.
+     * Data keeps waiting in the kernel (or the partner's output) and in this output; that direction's
+     * timeout stops counting.
+     *
+     * @throws IllegalArgumentException for other bits
+     * @throws IllegalStateException    off the loop thread or after close
+     */
+    public void disable(int what) {
+        checkOpen();
+        checkDirections(what);
+        enabled &= ~what;
+        updateRead();
+        updateWrite();
+    }
+
+    /**
+     * The enabled directions, {@code Event.READ|Event.WRITE} bits; libevent's
+     * {@code bufferevent_get_enabled}. A timeout clears its direction's bit; EOF and ERROR do not (they
+     * stop the I/O itself).
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public int enabled() {
+        checkOpen();
+        return enabled;
+    }
+
+    /**
+     * Sets the read watermarks; libevent's {@code bufferevent_setwatermark(EV_READ)}.
+     *
+     * @param low  the read callback waits for this many bytes
+     * @param high reading pauses while the input holds this many; 0 for no limit
+     * @throws IllegalArgumentException if negative, or {@code high} is non-zero and below {@code low}
+     */
+    public void setReadWatermarks(long low, long high) {
+        checkOpen();
+        checkWatermarks(low, high);
+        readLow = low;
+        readHigh = high;
+        updateRead();
+    }
+
+    /**
+     * Sets the write watermarks; libevent's {@code bufferevent_setwatermark(EV_WRITE)}.
+     *
+     * @param low  the write callback runs when a write leaves at most this many bytes queued
+     * @param high {@link #isOutputFull()} is true from this many queued bytes; 0 for no limit
+     * @throws IllegalArgumentException if negative, or {@code high} is non-zero and below {@code low}
+     */
+    public void setWriteWatermarks(long low, long high) {
+        checkOpen();
+        checkWatermarks(low, high);
+        writeLow = low;
+        writeHigh = high;
+    }
+
+    /**
+     * Sets how long reading and writing may make no progress; libevent's
+     * {@code bufferevent_set_timeouts}. A read timeout counts while reading is enabled and not paused
+     * by the high watermark; a write timeout while there is output to write (or a connect runs). On
+     * expiry the status callback gets {@code READING|TIMEOUT} or {@code WRITING|TIMEOUT} and that
+     * direction is disabled; enabling it again restarts the clock. Share one duration across many
+     * connections with {@link EventBase#initCommonTimeout(Duration)} to make re-arming O(1).
+     *
+     * @param read  {@code null} for none
+     * @param write {@code null} for none
+     */
+    public void setTimeouts(Duration read, Duration write) {
+        checkOpen();
+        this.readTimeout = read;
+        this.writeTimeout = write;
+        readTimer.del();
+        writeTimer.del();
+        updateRead();
+        updateWrite();
+    }
+
+    /**
+     * The input buffer; libevent's {@code bufferevent_get_input}. Read or drain it in the read callback,
+     * or anywhere on the loop thread: draining it below the read high watermark resumes reading.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public EvBuffer input() {
+        checkOpen();
+        return input;
+    }
+
+    /**
+     * The output buffer; libevent's {@code bufferevent_get_output}. Anything added is written out as
+     * {@link #write(byte[])} would; unlike {@code write}, adding here is not checked against
+     * {@link #closeAfterFlush} or a failure.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public EvBuffer output() {
+        checkOpen();
+        return output;
+    }
+
+    /**
+     * Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks and never writes
+     * inside the call: the bytes go out from the loop as the socket accepts them.
+     *
+     * @throws IllegalStateException off the loop thread, after close or {@link #closeAfterFlush}, or
+     *                               after an {@link #ERROR} (the bytes could never be sent; the
+     *                               exception's cause is the I/O error) — unlike libevent, which
+     *                               queues them silently
+     */
+    public BufferEvent write(byte[] data) {
+        checkWritable();
+        output.add(data);
+        return this;
+    }
+
+    /** Queues the remaining bytes of {@code data} (consumed) for writing. As {@link #write(byte[])}. */
+    public BufferEvent write(ByteBuffer data) {
+        checkWritable();
+        output.add(data);
+        return this;
+    }
+
+    /** Queues {@code text} encoded with {@code charset} for writing. As {@link #write(byte[])}. */
+    public BufferEvent write(CharSequence text, Charset charset) {
+        checkWritable();
+        output.add(text, charset);
+        return this;
+    }
+
+    /**
+     * Moves all of {@code data} into the output without copying, leaving it empty; libevent's
+     * {@code bufferevent_write_buffer}. As {@link #write(byte[])}; passing {@link #input()} echoes.
+     */
+    public BufferEvent write(EvBuffer data) {
+        checkWritable();
+        output.addBuffer(data);
+        return this;
+    }
+
+    /**
+     * Takes up to {@code dst.length} bytes from the input; libevent's {@code bufferevent_read}.
+     *
+     * @return the number of bytes copied, 0 if the input is empty
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public int read(byte[] dst) {
+        checkOpen();
+        return input.remove(dst);
+    }
+
+    /**
+     * Whether the output holds at least the write high watermark (never, without one): the signal for a
+     * producer to stop and wait for the write callback. libevent leaves its write high watermark unused
+     * for sockets; here it is this explicit test, and {@code write()} never refuses data.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public boolean isOutputFull() {
+        checkOpen();
+        return writeHigh > 0 && output.length() >= writeHigh;
+    }
+
+    /**
+     * The socket, or {@code null} for a pair; libevent's {@code bufferevent_getfd}. For socket options
+     * only: reading, writing or closing it directly bypasses the buffer event.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public SocketChannel channel() {
+        checkOpen();
+        return channel;
+    }
+
+    /** The base it runs on. Thread-safe. */
+    public EventBase base() {
+        return base;
+    }
+
+    /** Whether {@link #close()} ran (directly, after a flush, or at a flush deadline). Never throws. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes now: the socket (or the pair link, which the partner sees as EOF, from the loop, after
+     * the data that already moved), the buffers, the timers; queued output is dropped. No callback of
+     * this buffer event runs afterwards. Idempotent; safe from inside any of its callbacks. After the
+     * base was closed it still closes the socket (from any thread: nothing else runs then).
+     *
+     * @throws IllegalStateException off the loop thread of an open base
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (!base.isClosed()) {
+            base.requireLoopThread();
+        }
+        closed = true;
+        transport.close();
+        releaseTimers();
+        input.close();
+        output.close();
+    }
+
+    /**
+     * Stops reading, writes out what is queued, then closes — the piece most missed in libevent. If the
+     * output is empty it closes now. If {@code deadline} passes first, or writing fails, it closes
+     * anyway and the rest is dropped. Further writes are refused.
+     *
+     * @param deadline how long the flush may take
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public void closeAfterFlush(Duration deadline) {
+        checkOpen();
+        Objects.requireNonNull(deadline, "deadline");
+        if (closing) {
+            return;
+        }
+        closing = true;
+        enabled &= ~Event.READ;
+        updateRead();
+        if (output.length() == 0 || failure != null) {
+            close();
+            return;
+        }
+        flushDeadline = base.newTimer((ev, what) -> close());
+        flushDeadline.add(deadline);
+        updateWrite();
+    }
+
+    @Override
+    public String toString() {
+        if (closed) {
+            return "BufferEvent[closed]";
+        }
+        return "BufferEvent[" + (channel != null ? channel : "pair") + " in=" + input.length()
+                + " out=" + output.length() + " enabled=" + Event.flagsToString(enabled) + "]";
+    }
+
+    // ---------------------------------------------------------------- called by transports
+
+    boolean isConnecting() {
+        return connecting;
+    }
+
+    /** How many bytes the next read may add before reaching the high watermark. */
+    long readRoom() {
+        return readHigh == 0 ? Long.MAX_VALUE : readHigh - input.length();
+    }
+
+    /** Whether this side currently takes data in (linked, enabled, not paused, not at EOF or failed). */
+    boolean wantsToRead() {
+        return linked && !closed && !eof && failure == null && (enabled & Event.READ) != 0
+                && (readHigh == 0 || input.length() < readHigh);
+    }
+
+    /** Whether this side currently sends its output out. */
+    boolean wantsToWrite() {
+        return linked && !closed && failure == null && writeEnabled() && output.length() > 0;
+    }
+
+    /** Whether a connect in progress is watched: WRITE enabled (a write timeout disables it) or closing. */
+    private boolean wantsToConnect() {
+        return connecting && !closed && failure == null && writeEnabled();
+    }
+
+    /** closeAfterFlush() writes even with WRITE disabled: the caller asked for the flush. */
+    private boolean writeEnabled() {
+        return (enabled & Event.WRITE) != 0 || closing;
+    }
+
+    EvBuffer inputBuffer() {
+        return input;
+    }
+
+    EvBuffer outputBuffer() {
+        return output;
+    }
+
+    void dataRead(long n) {
+        if (readTimeout != null) {
+            readTimer.add(readTimeout);
+        }
+        if (input.length() >= readLow && readCb != null) {
+            readCb.onData(this);
+        }
+        if (!closed) {
+            updateRead();
+        }
+    }
+
+    void dataWritten(long n) {
+        if (n > 0 && writeTimeout != null) {
+            writeTimer.add(writeTimeout);
+        }
+        if (output.length() == 0) {
+            updateWrite();
+            if (closing) {
+                close();
+                return;
+            }
+        }
+        // While closing the caller has said its last word: no write callback invites more.
+        if (n > 0 && !closing && output.length() <= writeLow && writeCb != null) {
+            writeCb.onData(this);
+        }
+    }
+
+    void eofReached() {
+        if (eof || closed) {
+            return;
+        }
+        eof = true;
+        updateRead();
+        status(READING | EOF, null);
+    }
+
+    void ioFailed(int direction, IOException cause) {
+        if (failure != null || closed) {
+            return;
+        }
+        failure = cause;
+        connecting = false;
+        updateRead();
+        updateWrite();
+        if (closing) {
+            close();
+            return;
+        }
+        status(direction | ERROR, cause);
+    }
+
+    void connected() {
+        connecting = false;
+        linked = true;
+        writeTimer.del();
+        updateRead();
+        updateWrite();
+        status(CONNECTED, null);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void updateRead() {
+        if (closed) {
+            return;
+        }
+        boolean want = wantsToRead();
+        transport.wantRead(want);
+        if (!want) {
+            readTimer.del();
+        } else if (readTimeout != null && !readTimer.isPending(Event.TIMEOUT)) {
+            readTimer.add(readTimeout);
+        }
+    }
+
+    private void updateWrite() {
+        if (closed) {
+            return;
+        }
+        boolean want = wantsToWrite() || wantsToConnect();
+        transport.wantWrite(want);
+        if (!want) {
+            writeTimer.del();
+        } else if (writeTimeout != null && !writeTimer.isPending(Event.TIMEOUT)) {
+            writeTimer.add(writeTimeout);
+        }
+    }
+
+    private void timedOut(int direction) {
+        if (closing && direction == WRITING) {
+            close();                    // a flush that makes no progress ends like a missed deadline
+            return;
+        }
+        if (direction == READING) {
+            enabled &= ~Event.READ;
+            updateRead();
+        } else {
+            enabled &= ~Event.WRITE;
+            updateWrite();
+        }
+        status(direction | TIMEOUT, null);
+    }
+
+    private void status(int what, Throwable cause) {
+        if (statusCb != null && !closed) {
+            statusCb.onStatus(this, what, cause);
+        }
+    }
+
+    private void releaseTimers() {
+        readTimer.free();
+        writeTimer.free();
+        if (flushDeadline != null) {
+            flushDeadline.free();
+        }
+    }
+
+    private void checkOpen() {
+        base.requireLoopThread();
+        if (closed) {
+            throw new IllegalStateException("BufferEvent is closed");
+        }
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        if (closing) {
+            throw new IllegalStateException("BufferEvent is closing after flush; no more writes");
+        }
+        if (failure != null) {
+            throw new IllegalStateException("BufferEvent failed, nothing more can be sent: " + failure, failure);
+        }
+    }
+
+    private static void checkDirections(int what) {
+        if ((what & ~(Event.READ | Event.WRITE)) != 0) {
+            throw new IllegalArgumentException("only Event.READ and Event.WRITE: " + Event.flagsToString(what));
+        }
+    }
+
+    private static void checkWatermarks(long low, long high) {
+        if (low < 0 || high < 0 || (high > 0 && high < low)) {
+            throw new IllegalArgumentException("bad watermarks low=" + low + " high=" + high);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.jevent.core.bufferevent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.buffer.EvBuffer;
+import io.jevent.core.listener.ConnectionListener;
+
+/** close(), closeAfterFlush(), and what happens to calls after them. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BufferEventCloseTest {
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"socket", "pair"})
+    @DisplayName("closeAfterFlush: all 4 MiB queued arrive intact, then the peer sees EOF and the sender is closed")
+    void closeAfterFlushDeliversEverythingThenCloses(String transport) throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(transport.equals("socket"));
+            BufferEvent sender = bevs[0];
+            BufferEvent receiver = bevs[1];
+            int total = 4 * 1024 * 1024;
+            byte[] data = new byte[total];
+            for (int i = 0; i < total; i++) {
+                data[i] = Loops.streamByte(5, i);
+            }
+            CRC32 sent = new CRC32();
+            sent.update(data);
+            CRC32 got = new CRC32();
+            long[] received = {0};
+            long[] receivedAtEof = {-1};
+            receiver.setCallbacks(b -> {
+                byte[] chunk = new byte[(int) b.input().length()];
+                b.read(chunk);
+                got.update(chunk);
+                received[0] += chunk.length;
+            }, null, (b, what, cause) -> {
+                assertThat(what).isEqualTo(BufferEvent.READING | BufferEvent.EOF);
+                receivedAtEof[0] = received[0];
+            });
+            receiver.enable(Event.READ);
+            sender.setCallbacks(null, null, Loops.noStatus());
+            sender.write(data);
+            sender.closeAfterFlush(Duration.ofSeconds(20));
+            assertThat(sender.isClosed()).as("not before the flush").isFalse();
+            assertThatThrownBy(() -> sender.write(new byte[1])).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closing");
+
+            loops.runUntil(() -> receivedAtEof[0] >= 0, Duration.ofSeconds(20));
+            assertThat(sender.isClosed()).isTrue();
+            assertThat(receivedAtEof[0]).isEqualTo(total);
+            assertThat(got.getValue()).isEqualTo(sent.getValue());
+            receiver.close();
+        }
+    }
+
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"socket", "pair"})
+    @DisplayName("closeAfterFlush with a deadline the peer never lets it meet: it closes at the deadline anyway")
+    void closeAfterFlushDeadline(String transport) throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(transport.equals("socket"));
+            BufferEvent sender = bevs[0];
+            BufferEvent receiver = bevs[1];       // never enables READ
+            if (sender.channel() != null) {
+                sender.channel().setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+                receiver.channel().setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+            }
+            sender.setCallbacks(null, null, Loops.noStatus());
+            sender.write(new byte[8 * 1024 * 1024]);
+            long start = System.nanoTime();
+            sender.closeAfterFlush(Duration.ofMillis(200));
+            loops.runUntil(sender::isClosed, Duration.ofSeconds(10));
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(200);
+            if (receiver.channel() != null) {
+                assertThat(receiver.channel().isOpen()).isTrue();
+            }
+            receiver.close();
+        }
+    }
+
+    @Test
+    @DisplayName("closing one side of a pair: the other sees the data already moved, then READING|EOF once, "
+            + "from the loop (never inside close()); writing on afterwards is WRITING|ERROR")
+    void pairCloseIsEofToThePartner() {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] p = BufferEvent.pair(loops.base);
+            List<String> log = new ArrayList<>();
+            p[1].setCallbacks(b -> log.add("data:" + b.input().readString(b.input().length(), StandardCharsets.US_ASCII)),
+                    null, (b, what, cause) -> log.add("status:" + Integer.toHexString(what)
+                            + (cause == null ? "" : ":" + cause.getClass().getSimpleName())));
+            p[1].enable(Event.READ);
+            p[0].write("bye", StandardCharsets.US_ASCII);
+            loops.runUntil(() -> !log.isEmpty(), Duration.ofSeconds(5));
+            p[0].close();
+            assertThat(log).as("nothing runs inside close()").containsExactly("data:bye");
+            loops.runUntil(() -> log.size() == 2, Duration.ofSeconds(5));
+            p[1].write("anyone?", StandardCharsets.US_ASCII);
+            loops.runUntil(() -> log.size() == 3, Duration.ofSeconds(5));
+            loops.runFor(Duration.ofMillis(20));
+            assertThat(log).containsExactly("data:bye", "status:11", "status:22:IOException");
+            p[1].close();
+        }
+    }
+
+    @Test
+    @DisplayName("after close(): every method but close/isClosed/base throws IllegalStateException; close is idempotent")
+    void everyMethodFailsAfterClose() throws IOException {
+        try (Loops loops = new Loops()) {
+            SocketChannel[] ch = Loops.socketPair();
+            BufferEvent bev = BufferEvent.socket(loops.base, ch[0]);
+            bev.enable(Event.READ);
+            bev.write("queued", StandardCharsets.US_ASCII);
+            bev.close();
+            bev.close();
+            assertThat(bev.isClosed()).isTrue();
+            assertThat(bev.base()).isSameAs(loops.base);
+            assertThat(ch[0].isOpen()).as("the channel belongs to the buffer event and is closed with it").isFalse();
+
+            Map<String, ThrowingCallable> calls = new LinkedHashMap<>();
+            calls.put("setCallbacks", () -> bev.setCallbacks(null, null, null));
+            calls.put("enable", () -> bev.enable(Event.READ));
+            calls.put("disable", () -> bev.disable(Event.READ));
+            calls.put("enabled", bev::enabled);
+            calls.put("setReadWatermarks", () -> bev.setReadWatermarks(0, 0));
+            calls.put("setWriteWatermarks", () -> bev.setWriteWatermarks(0, 0));
+            calls.put("setTimeouts", () -> bev.setTimeouts(null, null));
+            calls.put("input", bev::input);
+            calls.put("output", bev::output);
+            calls.put("write(byte[])", () -> bev.write(new byte[1]));
+            calls.put("write(ByteBuffer)", () -> bev.write(ByteBuffer.allocate(1)));
+            calls.put("write(CharSequence)", () -> bev.write("x", StandardCharsets.US_ASCII));
+            calls.put("write(EvBuffer)", () -> bev.write(new EvBuffer()));
+            calls.put("read", () -> bev.read(new byte[1]));
+            calls.put("isOutputFull", bev::isOutputFull);
+            calls.put("channel", bev::channel);
+            calls.put("connect", () -> bev.connect(new InetSocketAddress("127.0.0.1", 9)));
+            calls.put("closeAfterFlush", () -> bev.closeAfterFlush(Duration.ofSeconds(1)));
+            calls.forEach((name, call) -> assertThatThrownBy(call).as(name)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed"));
+            assertThat(loops.base.loop(EventBase.LOOP_NONBLOCK)).as("no event left behind").isEqualTo(1);
+            ch[1].close();
+        }
+    }
+
+    @Test
+    @DisplayName("calls from another thread fail with IllegalStateException naming the loop thread")
+    void offLoopThreadCallsFail() throws Exception {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] p = BufferEvent.pair(loops.base);
+            CompletableFuture<Throwable> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    p[0].write(new byte[1]);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertThat(f.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("confined");
+            CompletableFuture<Throwable> g = CompletableFuture.supplyAsync(() -> {
+                try {
+                    p[0].close();
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertThat(g.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+            assertThat(p[0].isClosed()).isFalse();
+            p[0].close();
+            p[1].close();
+        }
+    }
+
+    @Test
+    @DisplayName("closing the base first: closing the buffer event afterwards still closes its channel")
+    void closeAfterBaseClosed() throws IOException {
+        Loops loops = new Loops();
+        SocketChannel[] ch = Loops.socketPair();
+        BufferEvent bev = BufferEvent.socket(loops.base, ch[0]);
+        bev.enable(Event.READ);
+        loops.close();
+        bev.close();
+        assertThat(bev.isClosed()).isTrue();
+        assertThat(ch[0].isOpen()).isFalse();
+        ch[1].close();
+    }
+
+    /** Where a test closes the buffer event from. */
+    enum Where { READ, WRITE, CONNECTED, EOF, ERROR, TIMEOUT }
+
+    @ParameterizedTest(name = "from the {0} callback")
+    @ValueSource(strings = {"READ", "WRITE", "CONNECTED", "EOF", "ERROR", "TIMEOUT"})
+    @DisplayName("closing from inside each callback is safe: no exception, no further callback, the loop goes on")
+    void closeFromInsideEachCallback(String whereName) throws IOException {
+        Where where = Where.valueOf(whereName);
+        try (Loops loops = new Loops()) {
+            List<String> after = new ArrayList<>();
+            boolean[] closedIn = {false};
+            ConnectionListener listener = ConnectionListener.bind(loops.base, Loops.ANY_PORT, (l, channel) -> {
+                BufferEvent s = BufferEvent.socket(loops.base, channel);
+                s.setCallbacks(b -> { }, null, (b, what, cause) -> b.close());
+                s.write(new byte[100_000]);
+                if (where == Where.EOF) {
+                    s.closeAfterFlush(Duration.ofSeconds(5));
+                } else if (where == Where.ERROR) {
+                    try {
+                        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    s.close();
+                } else if (where == Where.TIMEOUT) {
+                    s.output().clear();
+                }
+            });
+            BufferEvent c = BufferEvent.connect(loops.base, listener.localAddress());
+            DataCallback closeOnRead = b -> {
+                if (closedIn[0]) {
+                    after.add("read after close");
+                }
+                if (where == Where.READ) {
+                    closedIn[0] = true;
+                    b.close();
+                }
+            };
+            DataCallback closeOnWrite = b -> {
+                if (closedIn[0]) {
+                    after.add("write after close");
+                }
+                if (where == Where.WRITE) {
+                    closedIn[0] = true;
+                    b.close();
+                }
+            };
+            c.setCallbacks(closeOnRead, closeOnWrite, (b, what, cause) -> {
+                if (closedIn[0]) {
+                    after.add("status after close " + Integer.toHexString(what));
+                }
+                boolean mine = switch (where) {
+                    case CONNECTED -> what == BufferEvent.CONNECTED;
+                    case EOF -> (what & BufferEvent.EOF) != 0;
+                    case ERROR -> (what & BufferEvent.ERROR) != 0;
+                    case TIMEOUT -> (what & BufferEvent.TIMEOUT) != 0;
+                    default -> false;
+                };
+                if (mine) {
+                    closedIn[0] = true;
+                    b.close();
+                }
+            });
+            c.enable(Event.READ);
+            c.write(new byte[200_000]);
+            if (where == Where.TIMEOUT) {
+                c.setTimeouts(Duration.ofMillis(100), null);
+            }
+            loops.runUntil(() -> closedIn[0], Duration.ofSeconds(10));
+            loops.runFor(Duration.ofMillis(100));
+            assertThat(c.isClosed()).isTrue();
+            assertThat(after).isEmpty();
+            listener.close();
+        }
+    }
+}

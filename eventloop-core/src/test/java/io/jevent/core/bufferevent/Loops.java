@@ -1,0 +1,108 @@
+package io.jevent.core.bufferevent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.EventConfig;
+
+/**
+ * Test plumbing for buffer events: a base whose callback failures are collected (an assertion that
+ * fails inside a callback is caught by the loop, so a test must look at them), loopback socket
+ * pairs, and a bounded "run until" that waits on the loop itself rather than sleeping.
+ */
+final class Loops implements AutoCloseable {
+    static final InetSocketAddress ANY_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    final EventBase base = new EventBase(EventConfig.builder()
+            .exceptionHandler((ev, error) -> failures.add(error))
+            .build());
+
+    /** Runs the loop until {@code done} holds; fails the test if {@code max} passes first. */
+    void runUntil(BooleanSupplier done, Duration max) {
+        boolean[] expired = {false};
+        Event guard = base.newTimer((ev, what) -> expired[0] = true);
+        guard.add(max);
+        try {
+            while (!done.getAsBoolean() && !expired[0]) {
+                base.loop(EventBase.LOOP_ONCE);
+            }
+        } finally {
+            guard.free();
+        }
+        assertNoCallbackFailures();
+        assertThat(done.getAsBoolean()).as("condition reached within " + max).isTrue();
+    }
+
+    /** Runs the loop for {@code d} of its own time (a timer, not a sleep), whatever happens. */
+    void runFor(Duration d) {
+        boolean[] over = {false};
+        Event t = base.newTimer((ev, what) -> over[0] = true);
+        t.add(d);
+        while (!over[0]) {
+            base.loop(EventBase.LOOP_ONCE);
+        }
+        t.free();
+        assertNoCallbackFailures();
+    }
+
+    void assertNoCallbackFailures() {
+        if (!failures.isEmpty()) {
+            AssertionError e = new AssertionError("a callback failed: " + failures.get(0), failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    /** Closes the base; the test closes its buffer events first. */
+    @Override
+    public void close() {
+        base.close();
+    }
+
+    /** Two connected loopback sockets, non-blocking. */
+    static SocketChannel[] socketPair() throws IOException {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(ANY_PORT);
+            SocketChannel a = SocketChannel.open(server.getLocalAddress());
+            SocketChannel b = server.accept();
+            a.configureBlocking(false);
+            b.configureBlocking(false);
+            return new SocketChannel[] {a, b};
+        }
+    }
+
+    /** Two buffer events joined by a loopback socket, or by an in-process pair. */
+    BufferEvent[] connectedPair(boolean useSockets) throws IOException {
+        if (!useSockets) {
+            return BufferEvent.pair(base);
+        }
+        SocketChannel[] ch = socketPair();
+        return new BufferEvent[] {BufferEvent.socket(base, ch[0]), BufferEvent.socket(base, ch[1])};
+    }
+
+    /** A status callback that fails the test: for buffer events that must see no status change. */
+    static StatusCallback noStatus() {
+        return (bev, what, cause) -> {
+            throw new AssertionError("unexpected status " + Integer.toHexString(what) + " on " + bev, cause);
+        };
+    }
+
+    /** Pseudo-random bytes that a sender and a receiver can both regenerate: byte i of stream s. */
+    static byte streamByte(long seed, long i) {
+        long x = (i + seed * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+        x ^= x >>> 31;
+        return (byte) (x ^ (x >>> 17));
+    }
+}
