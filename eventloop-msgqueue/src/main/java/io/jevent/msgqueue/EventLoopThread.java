@@ -1,0 +1,469 @@
+package io.jevent.msgqueue;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * An {@link EventBase} running on a thread of its own, fed through a {@link MsgQueue} of tasks.
+ *
+ * <p>It is an {@link Executor}: {@link #execute} runs a task on the loop thread, between I/O callbacks,
+ * in bounded batches. Use it to touch the base (add events, write to a {@code BufferEvent}) from other
+ * threads — the base itself is confined to the loop thread.
+ *
+ * <p>Lifecycle: <em>new</em> (tasks may already be queued; they run once started) → {@link #start()}
+ * → {@link #shutdown(Duration, Duration)} (new tasks from other threads are rejected; queued tasks
+ * run; tasks the loop thread submits are still accepted until the loop stops) → <em>terminated</em>
+ * (the base is closed; {@link #terminationFuture()} completes with whatever was left unrun).
+ *
+ * <p>Threads: {@code scheduled}, {@code tasksRun}, {@code finished}, {@code leftovers} and the shutdown
+ * fields belong to the loop thread; the flags are atomics/volatile for other threads.
+ */
+public final class EventLoopThread implements Executor, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EventLoopThread.class.getName());
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EventBase base;
+    private final MsgQueue<Runnable> tasks;
+    private final Thread thread;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean shutdownCalled = new AtomicBoolean();
+    private volatile boolean shutdownRequested;
+    private volatile Consumer<? super EventBase> init;
+    private final CompletableFuture<Void> initDone = new CompletableFuture<>();
+    private final CompletableFuture<List<Runnable>> termination = new CompletableFuture<>();
+
+    // Loop thread only.
+    private final Set<ScheduledTask> scheduled = new LinkedHashSet<>();
+    private long tasksRun;
+    private boolean finished;
+    private List<Runnable> leftovers = List.of();
+    private Event shutdownTimer;
+    private long quietNanos;
+    private long shutdownDeadline;
+    private long tasksRunAtLastCheck;
+
+    /**
+     * Creates a loop thread with a new {@link EventBase}; the thread starts with {@link #start()}.
+     *
+     * <p>Any thread.
+     *
+     * @param name the thread's name
+     * @throws NullPointerException if {@code name} is null
+     */
+    public EventLoopThread(String name) {
+        this(name, new EventBase());
+    }
+
+    /**
+     * Creates a loop thread around {@code base}, which it then owns: the thread runs its loop and
+     * closes it at termination.
+     *
+     * <p>The base's thread (its creator, before any loop ran it).
+     *
+     * @param name the thread's name
+     * @param base a base nobody is running
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if called from a thread that does not own {@code base}
+     */
+    public EventLoopThread(String name, EventBase base) {
+        Objects.requireNonNull(name, "name");
+        this.base = Objects.requireNonNull(base, "base");
+        this.tasks = MsgQueue.<Runnable>builder(base, this::runTask)
+                .onError((task, error) -> LOG.log(System.Logger.Level.WARNING,
+                        "task " + MsgQueueBuilder.describe(task) + " threw on loop thread " + name, error))
+                .build();
+        this.thread = new Thread(this::run, name);
+    }
+
+    /**
+     * Starts the thread. Tasks executed before this call run first.
+     *
+     * <p>Any thread, once.
+     *
+     * @throws IllegalStateException if already started (or shut down before it was started)
+     */
+    public void start() {
+        start(null);
+    }
+
+    /**
+     * Starts the thread and runs {@code init} on it before anything else — the place to set up events
+     * on the base.
+     *
+     * <p>Any thread, once. If {@code init} throws, the loop shuts down at once and the returned future
+     * completes with that exception.
+     *
+     * @param init setup code, run on the loop thread with the base; may be null
+     * @return completes when {@code init} has run
+     * @throws IllegalStateException if already started
+     */
+    public CompletableFuture<Void> start(Consumer<? super EventBase> init) {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("loop thread " + thread.getName() + " already started");
+        }
+        this.init = init;
+        thread.start();
+        return initDone.copy();
+    }
+
+    /**
+     * Runs {@code task} on the loop thread, after the tasks queued before it by the same thread.
+     *
+     * <p>Any thread. After {@link #shutdown} only the loop thread itself may still submit (until the
+     * loop stops). A task that throws is logged and the loop goes on.
+     *
+     * @param task the task
+     * @throws RejectedExecutionException if the loop is shutting down or terminated
+     * @throws NullPointerException       if {@code task} is null
+     */
+    @Override
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (shutdownRequested && Thread.currentThread() != thread) {
+            throw new RejectedExecutionException("loop thread " + thread.getName() + " is shutting down");
+        }
+        if (!tasks.push(task)) {
+            throw new RejectedExecutionException("loop thread " + thread.getName() + " has stopped");
+        }
+    }
+
+    /**
+     * Runs {@code task} on the loop thread and completes the returned future with its result or its
+     * exception. Cancelling the future before the task starts keeps it from running.
+     *
+     * <p>Any thread.
+     *
+     * @param task the task
+     * @param <V>  the result type
+     * @return the task's result
+     * @throws RejectedExecutionException as for {@link #execute}
+     */
+    public <V> CompletableFuture<V> submit(Callable<V> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<V> result = new CompletableFuture<>();
+        execute(() -> {
+            if (result.isDone()) {
+                return;
+            }
+            try {
+                result.complete(task.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Runs {@code task} on the loop thread once {@code delay} has passed (a timer on the base).
+     * Cancelling the returned future removes the timer.
+     *
+     * <p>Any thread. A task still waiting when the loop stops is not run: it is cancelled and listed by
+     * the shutdown's result.
+     *
+     * @param task  the task
+     * @param delay how long from now; zero or negative means as soon as possible
+     * @return completes when the task has run (exceptionally if it threw)
+     * @throws RejectedExecutionException as for {@link #execute}
+     */
+    public CompletableFuture<Void> schedule(Runnable task, Duration delay) {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(delay, "delay");
+        ScheduledTask s = new ScheduledTask(task, System.nanoTime() + Math.max(0, saturatedNanos(delay)));
+        execute(s::arm);
+        s.future.whenComplete((v, t) -> {
+            if (s.future.isCancelled()) {
+                if (Thread.currentThread() == thread) {
+                    s.disarm();
+                } else {
+                    try {
+                        execute(s::disarm);
+                    } catch (RejectedExecutionException stopped) {
+                        // The loop is stopping; its shutdown disarms every timer anyway.
+                    }
+                }
+            }
+        });
+        return s.future;
+    }
+
+    /**
+     * Stops the loop gracefully: from now on tasks from other threads are rejected; every task already
+     * queued runs; then the loop keeps running (I/O, timers, tasks the loop itself submits) until no
+     * task has run for {@code quietPeriod}, or {@code timeout} has passed. It then stops, cancels pending
+     * scheduled tasks, closes the base and ends the thread.
+     *
+     * <p>Any thread, also the loop thread (it does not block). Calling it again returns the same result
+     * and keeps the first call's periods. A loop never started is started, so its queued tasks run.
+     *
+     * @param quietPeriod how long the loop must be idle before it stops; zero stops it as soon as the
+     *                    queue is empty
+     * @param timeout     the longest the shutdown may take; tasks still queued then are not run
+     * @return completes at termination with the tasks that did not run (queued ones past the timeout,
+     *         and pending scheduled ones), in queue order
+     * @throws IllegalArgumentException if a period is negative
+     */
+    public CompletableFuture<List<Runnable>> shutdown(Duration quietPeriod, Duration timeout) {
+        Objects.requireNonNull(quietPeriod, "quietPeriod");
+        Objects.requireNonNull(timeout, "timeout");
+        if (quietPeriod.isNegative() || timeout.isNegative()) {
+            throw new IllegalArgumentException("periods must not be negative: " + quietPeriod + ", " + timeout);
+        }
+        if (shutdownCalled.compareAndSet(false, true)) {
+            shutdownRequested = true;
+            long quiet = saturatedNanos(quietPeriod);
+            long deadline = System.nanoTime() + saturatedNanos(timeout);
+            // The queue closes only in finishShutdown(), which runs after this task: the push succeeds.
+            tasks.push(() -> beginShutdown(quiet, deadline));
+            if (started.compareAndSet(false, true)) {
+                thread.start();
+            }
+        }
+        return termination.copy();
+    }
+
+    /**
+     * Blocks until the loop has terminated or {@code timeout} has passed.
+     *
+     * <p>Any thread but the loop thread.
+     *
+     * @param timeout how long to wait
+     * @return {@code true} if terminated
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        try {
+            termination.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Any thread.
+     *
+     * @return completes at termination with the tasks that did not run
+     */
+    public CompletableFuture<List<Runnable>> terminationFuture() {
+        return termination.copy();
+    }
+
+    /**
+     * Shuts down with no quiet period and a 30 s timeout, and waits for termination.
+     *
+     * <p>Any thread but the loop thread.
+     *
+     * @throws IllegalStateException if called on the loop thread (it would wait for itself)
+     */
+    @Override
+    public void close() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("close() would wait for its own thread; use shutdown()");
+        }
+        shutdown(Duration.ZERO, CLOSE_TIMEOUT).join();
+    }
+
+    /**
+     * The base, for code already running on the loop thread (in a task or a callback). From any other
+     * thread only its thread-safe methods may be used ({@code wakeup}, {@code loopBreak},
+     * {@code loopExit}, {@code inLoopThread}).
+     *
+     * @return the base this thread runs
+     */
+    public EventBase base() {
+        return base;
+    }
+
+    /**
+     * Any thread.
+     *
+     * @return {@code true} if the calling thread is this loop's thread
+     */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** @return {@code true} once {@link #shutdown} was called (any thread) */
+    public boolean isShutdown() {
+        return shutdownRequested;
+    }
+
+    /** @return {@code true} once the thread has stopped and the base is closed (any thread) */
+    public boolean isTerminated() {
+        return termination.isDone();
+    }
+
+    /** @return the task queue's metrics view: pending tasks, wake-ups, batches (any thread) */
+    public MsgQueue<Runnable> taskQueue() {
+        return tasks;
+    }
+
+    /** @return the thread's name */
+    public String name() {
+        return thread.getName();
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoopThread[" + thread.getName() + (isTerminated() ? ", terminated" : isShutdown() ? ", shutting down" : "")
+                + "]";
+    }
+
+    // ---------------------------------------------------------------- loop thread
+
+    private void run() {
+        try {
+            Consumer<? super EventBase> setup = init;
+            if (setup != null) {
+                try {
+                    setup.accept(base);
+                } catch (Throwable t) {
+                    initDone.completeExceptionally(t);
+                    LOG.log(System.Logger.Level.ERROR, "init of loop thread " + thread.getName() + " threw; shutting down", t);
+                    shutdown(Duration.ZERO, Duration.ZERO);
+                }
+            }
+            initDone.complete(null);
+            while (!finished) {
+                try {
+                    base.loop(EventBase.LOOP_NO_EXIT_ON_EMPTY);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " threw; it goes on", e);
+                }
+            }
+        } catch (Throwable fatal) {
+            LOG.log(System.Logger.Level.ERROR, "loop thread " + thread.getName() + " dies", fatal);
+            if (!finished) {
+                leftovers = new ArrayList<>(tasks.closeNow());
+            }
+        } finally {
+            try {
+                base.close();
+            } finally {
+                termination.complete(leftovers);
+            }
+        }
+    }
+
+    private void runTask(Runnable task) {
+        tasksRun++;
+        task.run();
+    }
+
+    private void beginShutdown(long quiet, long deadline) {
+        quietNanos = quiet;
+        shutdownDeadline = deadline;
+        tasksRunAtLastCheck = tasksRun;
+        shutdownTimer = base.newTimer((ev, what) -> checkShutdown());
+        armShutdownCheck(System.nanoTime());
+    }
+
+    /** Loop thread: stop once idle for the quiet period, or when the deadline has passed. */
+    private void checkShutdown() {
+        long now = System.nanoTime();
+        boolean idle = tasks.pending() == 0 && tasksRun == tasksRunAtLastCheck;
+        if (idle || now - shutdownDeadline >= 0) {
+            finishShutdown(!idle);
+            return;
+        }
+        tasksRunAtLastCheck = tasksRun;
+        armShutdownCheck(now);
+    }
+
+    private void armShutdownCheck(long now) {
+        long untilDeadline = Math.max(0, shutdownDeadline - now);
+        shutdownTimer.add(Duration.ofNanos(Math.min(quietNanos, untilDeadline)));
+    }
+
+    private void finishShutdown(boolean timedOut) {
+        List<Runnable> left = new ArrayList<>();
+        if (timedOut) {
+            left.addAll(tasks.closeNow());
+        } else {
+            tasks.close(); // runs what slipped in since the last check
+        }
+        List<ScheduledTask> pendingTimers = new ArrayList<>(scheduled);
+        scheduled.clear();
+        for (ScheduledTask s : pendingTimers) {
+            s.event.del();
+            s.event.free();
+            left.add(s.task);
+            s.future.cancel(false);
+        }
+        leftovers = left;
+        finished = true;
+        base.loopBreak();
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
+        }
+    }
+
+    /** A task waiting for its timer. Fields other than the final ones belong to the loop thread. */
+    private final class ScheduledTask {
+        final Runnable task;
+        final long dueNanos;
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        Event event;
+
+        ScheduledTask(Runnable task, long dueNanos) {
+            this.task = task;
+            this.dueNanos = dueNanos;
+        }
+
+        void arm() {
+            if (future.isDone()) {
+                return; // cancelled before the loop got to it
+            }
+            event = base.newTimer((ev, what) -> fire());
+            scheduled.add(this);
+            event.add(Duration.ofNanos(Math.max(0, dueNanos - System.nanoTime())));
+        }
+
+        void fire() {
+            scheduled.remove(this);
+            event.free();
+            if (future.isDone()) {
+                return;
+            }
+            try {
+                task.run();
+                future.complete(null);
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+                LOG.log(System.Logger.Level.WARNING, "scheduled task threw on " + thread.getName(), t);
+            }
+        }
+
+        void disarm() {
+            if (event != null && scheduled.remove(this)) {
+                event.del();
+                event.free();
+            }
+        }
+    }
+}
