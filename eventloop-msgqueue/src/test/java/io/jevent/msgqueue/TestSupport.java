@@ -1,0 +1,88 @@
+package io.jevent.msgqueue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/** Shared helpers: waiting without sleeping, running code on a loop, counting fds. */
+final class TestSupport {
+    /** Generous: a loaded 2-core machine always meets it; a lost wake-up never does. */
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    private TestSupport() { }
+
+    /**
+     * Waits until {@code condition} holds, spinning then yielding — the partner thread is usually a
+     * loop that answers within microseconds, so parking would measure the scheduler instead.
+     */
+    static void spinUntil(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        int spins = 0;
+        while (!condition.getAsBoolean()) {
+            if (++spins < 200) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+                if ((spins & 1023) == 0 && System.nanoTime() - deadline > 0) {
+                    fail("timed out after " + PATIENCE + " waiting for " + what);
+                }
+            }
+        }
+    }
+
+    static void awaitValue(AtomicLong value, long expected, String what) {
+        spinUntil(() -> value.get() == expected, what + " to reach " + expected);
+    }
+
+    /** Runs {@code task} on the loop thread and returns its result. */
+    static <V> V onLoop(EventLoopThread loop, Callable<V> task) throws Exception {
+        return loop.submit(task).get(PATIENCE.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    static void onLoop(EventLoopThread loop, Runnable task) throws Exception {
+        onLoop(loop, () -> {
+            task.run();
+            return null;
+        });
+    }
+
+    static EventLoopThread startedLoop(String name) {
+        EventLoopThread loop = new EventLoopThread(name);
+        loop.start();
+        return loop;
+    }
+
+    static void shutdown(EventLoopThread loop) throws InterruptedException {
+        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.awaitTermination(PATIENCE)).as("loop %s terminates", loop.name()).isTrue();
+    }
+
+    static long openFds() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new AssertionError("cannot list /proc/self/fd", e);
+        }
+    }
+
+    static long encode(int producer, long seq) {
+        return ((long) producer << 40) | seq;
+    }
+
+    static int producerOf(long msg) {
+        return (int) (msg >>> 40);
+    }
+
+    static long seqOf(long msg) {
+        return msg & ((1L << 40) - 1);
+    }
+}
