@@ -170,8 +170,12 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         if (sleep.get() == AWAKE) {
             return;
         }
+        // The loop thread never rings: it looks at the queue before it next sleeps. Before the first
+        // loop() the base's creator counts as its loop thread; that is safe too, because the loop
+        // thread takes ownership (a volatile write) before it can first publish MAY_SLEEP, so a
+        // producer that has just read MAY_SLEEP also sees the new owner and rings.
         if (base.inLoopThread()) {
-            return; // the loop looks at the queue before it next sleeps
+            return;
         }
         if (sleep.getAndSet(AWAKE) == MAY_SLEEP) {
             ring();

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,7 +46,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean shutdownCalled = new AtomicBoolean();
     private volatile boolean shutdownRequested;
-    private volatile Consumer<? super EventBase> init;
+    /** Opened by the first task, which runs once the loop thread owns the base. */
+    private final CountDownLatch owning = new CountDownLatch(1);
     private final CompletableFuture<Void> initDone = new CompletableFuture<>();
     private final CompletableFuture<List<Runnable>> termination = new CompletableFuture<>();
 
@@ -90,10 +92,15 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                         "task " + MsgQueueBuilder.describe(task) + " threw on loop thread " + name, error))
                 .build();
         this.thread = new Thread(this::run, name);
+        // The base belongs to its creator until the loop thread enters loop(); this first task runs
+        // after that, so start() can wait for it and hand over a base that is really confined.
+        tasks.push(owning::countDown);
     }
 
     /**
-     * Starts the thread. Tasks executed before this call run first.
+     * Starts the thread and returns once it runs the base: from then on the base is confined to the
+     * loop thread (before, it belonged to the thread that created it). Tasks executed before this call
+     * run first, in order.
      *
      * <p>Any thread, once.
      *
@@ -104,11 +111,12 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     }
 
     /**
-     * Starts the thread and runs {@code init} on it before anything else — the place to set up events
-     * on the base.
+     * Like {@link #start()}, and runs {@code init} on the loop thread with the base — the place to set
+     * up events. It runs after the tasks executed before this call and before any task executed after
+     * it.
      *
-     * <p>Any thread, once. If {@code init} throws, the loop shuts down at once and the returned future
-     * completes with that exception.
+     * <p>Any thread, once. If {@code init} throws, the loop shuts down at once (see {@link #shutdown})
+     * and the returned future completes with that exception.
      *
      * @param init setup code, run on the loop thread with the base; may be null
      * @return completes when {@code init} has run
@@ -118,9 +126,43 @@ public final class EventLoopThread implements Executor, AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("loop thread " + thread.getName() + " already started");
         }
-        this.init = init;
+        if (init == null) {
+            initDone.complete(null);
+        } else {
+            tasks.push(() -> runInit(init));
+        }
         thread.start();
+        awaitOwnership();
         return initDone.copy();
+    }
+
+    private void awaitOwnership() {
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                owning.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // start() promises a confined base: finish waiting, keep the flag
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runInit(Consumer<? super EventBase> init) {
+        try {
+            init.accept(base);
+            initDone.complete(null);
+        } catch (Throwable t) {
+            initDone.completeExceptionally(t);
+            LOG.log(System.Logger.Level.ERROR, "init of loop thread " + thread.getName() + " threw; shutting down", t);
+            shutdown(Duration.ZERO, Duration.ZERO);
+        }
     }
 
     /**
@@ -333,17 +375,6 @@ public final class EventLoopThread implements Executor, AutoCloseable {
 
     private void run() {
         try {
-            Consumer<? super EventBase> setup = init;
-            if (setup != null) {
-                try {
-                    setup.accept(base);
-                } catch (Throwable t) {
-                    initDone.completeExceptionally(t);
-                    LOG.log(System.Logger.Level.ERROR, "init of loop thread " + thread.getName() + " threw; shutting down", t);
-                    shutdown(Duration.ZERO, Duration.ZERO);
-                }
-            }
-            initDone.complete(null);
             while (!finished) {
                 try {
                     base.loop(EventBase.LOOP_NO_EXIT_ON_EMPTY);
