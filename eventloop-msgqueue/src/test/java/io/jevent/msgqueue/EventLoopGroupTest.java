@@ -115,6 +115,7 @@ class EventLoopGroupTest {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try (SocketChannel c1 = SocketChannel.open(server.getLocalAddress());
                  SocketChannel c2 = SocketChannel.open(server.getLocalAddress())) {
+                assertThat(c1.isConnected() && c2.isConnected()).isTrue();
                 SocketChannel failing = server.accept();
                 CountDownLatch tried = new CountDownLatch(1);
                 group.dispatchAccepted(failing, (base, ch) -> {
