@@ -1,6 +1,7 @@
 package io.jevent.msgqueue;
 
 import io.jevent.core.Event;
+import io.jevent.core.listener.ConnectionListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +107,50 @@ class EventLoopGroupTest {
         assertThat(servedBy).isEqualTo(handedTo);
         Set<String> used = new HashSet<>(servedBy.values());
         assertThat(used).as("both loops got connections").containsExactlyInAnyOrder("worker-0", "worker-1");
+    }
+
+    @Test
+    void aConnectionListenerOnAnAcceptorLoopFeedsTheGroup() throws Exception {
+        group = new EventLoopGroup(2, "served");
+        EventLoopThread acceptor = TestSupport.startedLoop("acceptor");
+        try {
+            Map<Integer, String> servedBy = new ConcurrentHashMap<>();
+            CountDownLatch served = new CountDownLatch(4);
+            ConnectionListener listener = TestSupport.onLoop(acceptor, () -> ConnectionListener.bind(acceptor.base(),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    group.dispatcher((base, ch) -> base.newEvent(ch, Event.READ | Event.PERSIST, (ev, what) -> {
+                        ByteBuffer buf = ByteBuffer.allocate(1);
+                        try {
+                            if (ch.read(buf) <= 0) {
+                                ev.free();
+                                ch.close();
+                                return;
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        servedBy.put((int) buf.get(0), Thread.currentThread().getName());
+                        served.countDown();
+                    }).add())));
+            InetSocketAddress address = TestSupport.onLoop(acceptor, listener::localAddress);
+            List<SocketChannel> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    SocketChannel c = SocketChannel.open(address);
+                    clients.add(c);
+                    c.write(ByteBuffer.wrap(new byte[] {(byte) i}));
+                }
+                assertThat(served.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            } finally {
+                for (SocketChannel c : clients) {
+                    c.close();
+                }
+            }
+            assertThat(new HashSet<>(servedBy.values())).containsExactlyInAnyOrder("served-0", "served-1");
+            TestSupport.onLoop(acceptor, listener::close);
+        } finally {
+            TestSupport.shutdown(acceptor);
+        }
     }
 
     @Test
