@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,7 +89,7 @@ class ConnectionListenerTest {
     }
 
     @Test
-    @DisplayName("20c. out of file descriptors: the error is reported once, accepting pauses between retries (no spin) and resumes")
+    @DisplayName("20c. out of file descriptors: the error is reported once, no accept is tried during the pause (no spin), accepting resumes")
     void emfileIsReportedOncePausesAndRecovers() throws Exception {
         long pauseMs = 40;
         String cp = Path.of("target", "classes") + File.pathSeparator + Path.of("target", "test-classes");
@@ -119,8 +118,8 @@ class ConnectionListenerTest {
         assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
         assertThat(out.get("REPORTED")).as("reported once per run of failures").isEqualTo(1L);
         assertThat(out.get("FAILURES")).isGreaterThanOrEqualTo(5L);
-        assertThat(out.get("SPAN_NANOS")).as("retries wait for the pause: no busy loop")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(4 * pauseMs).toNanos());
+        assertThat(lines).as("no accept attempt while paused, however often the loop turns: no busy loop")
+                .noneMatch(l -> l.startsWith("SPIN") || l.startsWith("STUCK"));
         assertThat(out.get("RESUMED")).as("accepting resumed once descriptors were free").isPositive();
     }
 

@@ -7,26 +7,30 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.jevent.core.EventBase;
-import io.jevent.core.LoopObserver;
+import io.jevent.core.EventConfig;
 
 /**
  * Run in a child JVM under a low {@code ulimit -n} by {@link ConnectionListenerTest}: exhausts the
- * file descriptors with its own clients so that {@code accept()} fails with EMFILE, and prints what
- * the listener did. Not a test by itself.
+ * file descriptors with its own clients so that {@code accept()} fails with EMFILE, then drives the
+ * loop by hand on a manual clock and prints what the listener did. Time never decides the outcome:
+ * "no spin" is shown as "no accept attempt while the clock stands still". Not a test by itself.
  */
 public final class EmfileListenerMain {
+    private static final int MAX_ITERATIONS = 10_000;
+
     private EmfileListenerMain() {
     }
 
     public static void main(String[] args) throws IOException {
         Duration pause = Duration.ofMillis(Long.parseLong(args[0]));
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
         List<SocketChannel> clients = new ArrayList<>();
         List<SocketChannel> accepted = new ArrayList<>();
-        List<Long> failureTimes = new ArrayList<>();
         int[] reported = {0};
-        try (EventBase base = new EventBase()) {
+        try (EventBase base = new EventBase(EventConfig.builder().clock(clock::get).build())) {
             ConnectionListener listener = ConnectionListener.bind(base,
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     (l, ch) -> accepted.add(ch),
@@ -41,49 +45,46 @@ public final class EmfileListenerMain {
                 // EMFILE: the table is full.
             }
             clients.remove(clients.size() - 1).close();   // one free slot: one accept works, then EMFILE
-            long[] lastFailures = {0};
-            boolean[] freed = {false};
-            base.addLoopObserver(new LoopObserver() {
-                @Override
-                public boolean beforePoll() {
-                    return false;
-                }
 
-                @Override
-                public void afterPoll() {
+            iterateUntil(base, () -> listener.failureCount() >= 1);
+            for (int round = 2; round <= 5; round++) {
+                // While the clock stands still the listener must not try again, however often the loop turns.
+                for (int i = 0; i < 1_000; i++) {
+                    base.loop(EventBase.LOOP_NONBLOCK);
                 }
-            });
-            // A persistent checker: record failure times, then free descriptors and watch recovery.
-            base.newEvent(null, io.jevent.core.Event.PERSIST, (ev, w) -> {
-                long f = listener.failureCount();
-                while (lastFailures[0] < f) {
-                    failureTimes.add(System.nanoTime());
-                    lastFailures[0]++;
+                if (listener.failureCount() != round - 1) {
+                    System.out.println("SPIN failures=" + listener.failureCount() + " before pause " + round);
                 }
-                if (!freed[0] && f >= 5) {
-                    freed[0] = true;
-                    long acceptedBefore = listener.acceptedCount();
-                    System.out.println("FAILURES " + f + " REPORTED " + reported[0] + " ACCEPTED " + acceptedBefore);
-                    for (SocketChannel ch : accepted) {
-                        closeQuietly(ch);
-                    }
-                    accepted.clear();
-                    for (int i = 0; i < 20 && !clients.isEmpty(); i++) {
-                        closeQuietly(clients.remove(clients.size() - 1));
-                    }
-                } else if (freed[0] && !accepted.isEmpty()) {
-                    long first = failureTimes.get(0);
-                    long fifth = failureTimes.get(4);
-                    System.out.println("SPAN_NANOS " + (fifth - first));
-                    System.out.println("RESUMED " + accepted.size());
-                    base.loopBreak();
-                }
-            }).add(Duration.ofMillis(2));
-            base.loopExit(Duration.ofSeconds(60));
-            base.dispatch();
+                clock.addAndGet(pause.toNanos());
+                long want = round;
+                iterateUntil(base, () -> listener.failureCount() >= want);
+            }
+            System.out.println("FAILURES " + listener.failureCount() + " REPORTED " + reported[0]);
+
+            for (SocketChannel ch : accepted) {
+                closeQuietly(ch);
+            }
+            accepted.clear();
+            for (int i = 0; i < 20 && !clients.isEmpty(); i++) {
+                closeQuietly(clients.remove(clients.size() - 1));
+            }
+            clock.addAndGet(pause.toNanos());
+            iterateUntil(base, () -> !accepted.isEmpty());
+            System.out.println("RESUMED " + accepted.size());
+            accepted.forEach(EmfileListenerMain::closeQuietly);
             listener.close();
         }
         clients.forEach(EmfileListenerMain::closeQuietly);
+    }
+
+    private static void iterateUntil(EventBase base, java.util.function.BooleanSupplier done) {
+        for (int i = 0; i < MAX_ITERATIONS && !done.getAsBoolean(); i++) {
+            base.loop(EventBase.LOOP_NONBLOCK);
+        }
+        if (!done.getAsBoolean()) {
+            System.out.println("STUCK after " + MAX_ITERATIONS + " iterations");
+            System.exit(3);
+        }
     }
 
     /**
@@ -98,9 +99,7 @@ public final class EmfileListenerMain {
             // another JDK layout: the warm-up below covers it
         }
         try (SocketChannel c = SocketChannel.open(listener.localAddress())) {
-            while (accepted.isEmpty()) {
-                base.loop(EventBase.LOOP_ONCE);
-            }
+            iterateUntil(base, () -> !accepted.isEmpty());
             c.write(java.nio.ByteBuffer.wrap(new byte[] {1}));
             accepted.get(0).read(java.nio.ByteBuffer.allocate(1));
         }
