@@ -75,7 +75,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("chat server listening on " + at.getAddress().getHostAddress() + ":" + at.getPort()
                 + ", database " + database);
         System.out.flush();
-        server.shutdown().exceptionally(t -> null).join();   // returns after SIGTERM/SIGINT
+        server.terminationFuture().exceptionally(t -> null).join();   // returns after SIGTERM/SIGINT
         return 0;
     }
 }

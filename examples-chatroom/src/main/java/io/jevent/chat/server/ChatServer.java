@@ -173,13 +173,15 @@ public final class ChatServer implements AutoCloseable {
         long open = 0;
         long slow = 0;
         long largest = 0;
+        List<Long> perLoop = new ArrayList<>();
         for (ChatLoop loop : loops) {
             accepted += loop.accepted();
             open += loop.openCount();
+            perLoop.add(loop.openCount());
             slow += loop.slowConsumers();
             largest = Math.max(largest, loop.largestOutput());
         }
-        return new ServerStats(accepted, open, slow, largest);
+        return new ServerStats(accepted, open, slow, largest, List.copyOf(perLoop));
     }
 
     /**
@@ -193,6 +195,15 @@ public final class ChatServer implements AutoCloseable {
             Thread stopper = new Thread(this::runShutdown, "chat-shutdown");
             stopper.start();
         }
+        return terminated.copy();
+    }
+
+    /**
+     * Any thread.
+     *
+     * @return completes when the server has stopped (after {@link #shutdown()} or a signal)
+     */
+    public CompletableFuture<Void> terminationFuture() {
         return terminated.copy();
     }
 

@@ -106,6 +106,12 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
                 read, write, flushTimeout, shutdownTimeout, handleSignals);
     }
 
+    /** @param value how long a closing connection may take to flush @return a copy with it */
+    public ServerConfig withFlushTimeout(Duration value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals);
+    }
+
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
     public ServerConfig withSignals(boolean value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,

@@ -1,5 +1,7 @@
 package io.jevent.chat.server;
 
+import java.util.List;
+
 /**
  * Counters of a running {@link ChatServer}, for monitoring and tests. A snapshot: each field is
  * read once from the loop that owns it, so fields may be from slightly different instants.
@@ -10,6 +12,8 @@ package io.jevent.chat.server;
  * @param largestOutputBytes the most bytes any connection had queued for output right after the
  *                           server added to it: bounded by the write high watermark plus one reply
  *                           block and one event, however little a client reads
+ * @param openPerLoop        connections currently open on each loop, by loop index
  */
-public record ServerStats(long accepted, long open, long slowConsumers, long largestOutputBytes) {
+public record ServerStats(long accepted, long open, long slowConsumers, long largestOutputBytes,
+                          List<Long> openPerLoop) {
 }

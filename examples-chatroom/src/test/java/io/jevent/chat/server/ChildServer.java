@@ -1,0 +1,63 @@
+package io.jevent.chat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.jevent.chat.cli.ChatroomMain;
+
+/**
+ * The server as a separate JVM, started exactly as {@code java -jar chatroom.jar server} would start
+ * it (same main class, on the test class path), so a test can kill it or send it SIGTERM.
+ */
+final class ChildServer implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("chat server listening on ([0-9.]+):(\\d+), database (.+)");
+
+    final Process process;
+    final InetSocketAddress address;
+    final String startLine;
+
+    private ChildServer(Process process, InetSocketAddress address, String startLine) {
+        this.process = process;
+        this.address = address;
+        this.startLine = startLine;
+    }
+
+    /** Starts {@code chatroom server --port 0 --db <db> ...} and waits for its start line. */
+    static ChildServer start(Path db, String... extraArgs) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                ChatroomMain.class.getName(), "server", "--port", "0", "--db", db.toString(),
+                "--pbkdf2-iterations", "1000", "--log-level", "WARNING"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        assertThat(line).as("start line of the child server").isNotNull();
+        Matcher m = LISTENING.matcher(line);
+        assertThat(m.matches()).as("start line: " + line).isTrue();
+        return new ChildServer(p, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), line);
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("child server exited").isTrue();
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+}

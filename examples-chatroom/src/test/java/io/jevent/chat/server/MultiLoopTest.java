@@ -1,0 +1,82 @@
+package io.jevent.chat.server;
+
+import static io.jevent.chat.server.ServerFixture.PW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With two loops, connections alternate between them (round-robin: the 1st, 3rd... on loop 0, the
+ * 2nd, 4th... on loop 1), so users on different loops chat through the loops' message queues.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MultiLoopTest {
+    @TempDir
+    Path dir;
+    ServerFixture fx;
+
+    @BeforeEach
+    void start() throws Exception {
+        fx = ServerFixture.start(dir, c -> c.withThreads(2, 2));
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    @Test
+    void usersOnDifferentLoopsChatPrivatelyAndInTheGroup() {
+        ChatClient ann = fx.user("ann");   // loop 0
+        ChatClient bob = fx.user("bob");   // loop 1
+        ChatClient cat = fx.user("cat");   // loop 0
+        assertThat(fx.server.stats().openPerLoop()).containsExactly(2L, 1L);
+        assertThat(ann.awaitEvent("JOIN bob")).isNotNull();
+        assertThat(ann.awaitEvent("JOIN cat")).isNotNull();
+        assertThat(bob.awaitEvent("JOIN cat")).isNotNull();
+        assertThat(bob.callBlock("WHO")).containsExactly("USER ann", "USER bob", "USER cat", "OK 3");
+
+        String toBob = ann.call("MSG bob across loops");
+        assertThat(toBob).matches("OK sent \\d+");
+        assertThat(bob.awaitEvent(e -> e.startsWith("FROM "))).matches("FROM ann " + toBob.substring(8) + " \\d+ across loops");
+        String toAnn = bob.call("MSG ann and back");
+        assertThat(ann.awaitEvent(e -> e.startsWith("FROM "))).matches("FROM bob " + toAnn.substring(8) + " \\d+ and back");
+
+        String said = bob.call("SAY to everyone");
+        assertThat(ann.awaitEvent(e -> e.startsWith("GROUP "))).startsWith("GROUP bob " + said.substring(8) + " ");
+        assertThat(cat.awaitEvent(e -> e.startsWith("GROUP "))).startsWith("GROUP bob " + said.substring(8) + " ");
+
+        assertThat(bob.call("QUIT")).isEqualTo("OK bye");
+        assertThat(ann.awaitEvent("PART bob")).isNotNull();
+        assertThat(cat.awaitEvent("PART bob")).isNotNull();
+        assertThat(ann.call("MSG bob later")).matches("OK stored \\d+");
+    }
+
+    @Test
+    void alreadyOnlineIsDecidedAcrossLoopsAndOfflineMessagesFollowTheUser() {
+        ChatClient ann = fx.user("ann");                 // loop 0
+        ChatClient second = fx.client();                 // loop 1
+        assertThat(second.call("LOGIN ann " + PW)).isEqualTo("ERR 409 already online");
+        assertThat(second.call("REGISTER bob " + PW)).isEqualTo("OK registered");
+        String stored = ann.call("MSG bob while you were out");
+        assertThat(stored).matches("OK stored \\d+");
+        second.send("LOGIN bob " + PW);
+        assertThat(second.readLine()).isEqualTo("OK welcome bob");
+        assertThat(second.readLine()).matches("FROM ann " + stored.substring(10) + " \\d+ while you were out");
+        assertThat(ann.awaitEvent("JOIN bob")).isNotNull();
+        assertThat(ann.call("LOGOUT")).isEqualTo("OK bye");
+        assertThat(second.awaitEvent("PART ann")).isNotNull();
+        assertThat(second.call("LOGOUT")).isEqualTo("OK bye");
+        assertThat(second.call("LOGIN ann " + PW)).as("ann again, now on loop 1").isEqualTo("OK welcome ann");
+        assertThat(ann.call("LOGIN bob " + PW)).as("bob now on loop 0").isEqualTo("OK welcome bob");
+        String live = ann.call("MSG ann hi");
+        assertThat(live).matches("OK sent \\d+");
+        assertThat(second.awaitEvent(e -> e.startsWith("FROM bob "))).contains(" " + live.substring(8) + " ");
+    }
+}

@@ -1,0 +1,118 @@
+package io.jevent.chat.server;
+
+import static io.jevent.chat.server.ServerFixture.PW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server as a process: killed, it loses nothing it acknowledged; sent SIGTERM, it says BYE and exits 0. */
+@Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ProcessLifecycleTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyAcknowledgedMessageSurvivesKill9() throws Exception {
+        Path db = dir.resolve("chat.db");
+        Set<Long> acked = new HashSet<>();
+        Set<Long> ackedPrivate = new HashSet<>();
+        try (ChildServer child = ChildServer.start(db)) {
+            assertThat(child.startLine).endsWith("database " + db.toAbsolutePath());
+            try (ChatClient bob = ChatClient.connect(child.address); ChatClient ann = ChatClient.connect(child.address)) {
+                assertThat(bob.call("REGISTER bob " + PW)).isEqualTo("OK registered");
+                ann.registerAndLogin("ann", PW);
+                StringBuilder batch = new StringBuilder();
+                for (int i = 0; i < 1000; i++) {
+                    batch.append(i % 2 == 0 ? "SAY group " + i : "MSG bob private " + i).append('\n');
+                }
+                ann.sendRaw(batch.toString().getBytes(StandardCharsets.US_ASCII));   // ~1000 commits queued
+                while (acked.size() < 300) {
+                    String reply = ann.readReply().get(0);
+                    long id = Long.parseLong(reply.replaceFirst("OK (sent|stored) ", ""));
+                    acked.add(id);
+                    if (reply.startsWith("OK stored ")) {
+                        ackedPrivate.add(id);
+                    }
+                }
+                child.process.destroyForcibly();   // mid-stream: more commits are in flight
+                assertThat(child.awaitExit()).isNotZero();
+            }
+        }
+        try (ChildServer again = ChildServer.start(db); ChatClient bob = ChatClient.connect(again.address)) {
+            bob.send("LOGIN bob " + PW);
+            assertThat(bob.readLine()).isEqualTo("OK welcome bob");
+            Set<Long> offline = new HashSet<>();
+            bob.send("PING");
+            String line;
+            while ((line = bob.readLine()).startsWith("FROM ")) {
+                offline.add(Long.parseLong(line.split(" ")[2]));
+            }
+            assertThat(line).isEqualTo("OK pong");
+            assertThat(offline).as("every acknowledged private message is delivered after the crash").containsAll(ackedPrivate);
+            Set<Long> history = new HashSet<>();
+            for (String h : bob.callBlock("HISTORY 500")) {
+                if (h.startsWith("HIST ")) {
+                    history.add(Long.parseLong(h.split(" ")[1]));
+                }
+            }
+            assertThat(history).as("every acknowledged message is in history").containsAll(acked);
+            System.out.printf("kill -9: %d acknowledged, %d in history after restart%n", acked.size(), history.size());
+        }
+    }
+
+    @Test
+    void sigtermSaysByeFinishesCommitsAndExitsZero() throws Exception {
+        Path db = dir.resolve("chat.db");
+        List<Long> acked = new ArrayList<>();
+        List<String> annTail;
+        try (ChildServer child = ChildServer.start(db);
+             ChatClient idle = ChatClient.connect(child.address);
+             ChatClient bob = ChatClient.connect(child.address);
+             ChatClient ann = ChatClient.connect(child.address)) {
+            bob.registerAndLogin("bob", PW);
+            ann.registerAndLogin("ann", PW);
+            ann.sendRaw("SAY hello\n".repeat(200).getBytes(StandardCharsets.US_ASCII));
+            assertThat(ann.readReply()).singleElement().asString().startsWith("OK sent ");   // commits under way
+
+            child.process.destroy();   // SIGTERM
+
+            assertThat(idle.readToEnd()).containsExactly("BYE server shutting down");
+            annTail = ann.readToEnd();
+            assertThat(annTail.get(annTail.size() - 1)).isEqualTo("BYE server shutting down");
+            for (String l : annTail.subList(0, annTail.size() - 1)) {
+                assertThat(l).as("only replies to commands already started, then BYE").matches("OK sent \\d+|JOIN bob|PART bob");
+                if (l.startsWith("OK sent ")) {
+                    acked.add(Long.parseLong(l.substring(8)));
+                }
+            }
+            List<String> bobTail = bob.readToEnd();
+            assertThat(bobTail.get(bobTail.size() - 1)).isEqualTo("BYE server shutting down");
+            assertThat(child.awaitExit()).as("exit code after SIGTERM").isZero();
+        }
+        // Closed cleanly: the WAL was checkpointed into the database, and what was acknowledged is there.
+        assertThat(dir.resolve("chat.db-wal")).satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
+        Set<Long> stored = new HashSet<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("chat.db"));
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM messages")) {
+            while (rs.next()) {
+                stored.add(rs.getLong(1));
+            }
+        }
+        assertThat(stored).containsAll(acked);
+        System.out.printf("SIGTERM: %d of 200 pipelined messages acknowledged before BYE, %d stored%n", acked.size() + 1, stored.size());
+    }
+}

@@ -1,0 +1,79 @@
+package io.jevent.chat.server;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.jevent.chat.store.StoreConfig;
+
+/**
+ * An in-process server on 127.0.0.1 port 0 with a fresh database, cheap password hashing and no
+ * fsync (tests that are about durability run a child process with the production settings), plus
+ * the clients a test opened; {@link #close()} closes them all and stops the server.
+ */
+final class ServerFixture implements AutoCloseable {
+    static final String PW = "password1";
+    private static final Logger QUIET = Logger.getLogger("io.jevent");
+
+    final ChatServer server;
+    private final List<ChatClient> clients = new ArrayList<>();
+
+    static {
+        QUIET.setLevel(Level.WARNING);   // one INFO line per connection is noise in test output
+    }
+
+    private ServerFixture(ChatServer server) {
+        this.server = server;
+    }
+
+    static ServerFixture start(Path dir) throws Exception {
+        return start(dir, c -> c);
+    }
+
+    static ServerFixture start(Path dir, UnaryOperator<ServerConfig> tweak) throws Exception {
+        return new ServerFixture(ChatServer.start(tweak.apply(config(dir.resolve("chat.db")))));
+    }
+
+    static ServerConfig config(Path db) {
+        return ServerConfig.defaults(db)
+                .withBind(new InetSocketAddress("127.0.0.1", 0))
+                .withPbkdf2Iterations(1_000)
+                .withDurability(StoreConfig.Durability.SURVIVES_PROCESS_CRASH)
+                .withFlushTimeout(Duration.ofSeconds(20))
+                .withSignals(false);
+    }
+
+    InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** A connected client past the greeting. */
+    ChatClient client() {
+        ChatClient c = ChatClient.connect(address());
+        clients.add(c);
+        return c;
+    }
+
+    /** A connected client that registered and logged in as {@code name}. */
+    ChatClient user(String name) {
+        return client().registerAndLogin(name, PW);
+    }
+
+    ChatClient track(ChatClient c) {
+        clients.add(c);
+        return c;
+    }
+
+    @Override
+    public void close() {
+        for (ChatClient c : clients) {
+            c.close();
+        }
+        server.close();
+    }
+}
