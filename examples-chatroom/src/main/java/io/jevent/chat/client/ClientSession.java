@@ -149,12 +149,18 @@ final class ClientSession implements ServerLink.Listener {
             return;   // a quiet reconnect after the server closed an idle logged-out connection
         }
         announceConnect = false;
-        say("Reconnected to " + where() + ".");
+        // The mode changes before the news is printed, so whatever is typed after reading it is
+        // taken (and echoed) in the new mode.
         if (reloginName != null && mode != Mode.DONE) {
             mode = Mode.RELOGIN_ASK;
             ask();
+            say("Reconnected to " + where() + ".");
         } else if (mode == Mode.OFFLINE) {
-            resume(Mode.MENU_OUT);
+            mode = Mode.MENU_OUT;
+            ask();
+            say("Reconnected to " + where() + ".\n" + Texts.MENU_OUT);
+        } else {
+            say("Reconnected to " + where() + ".");
         }
     }
 
@@ -177,13 +183,13 @@ final class ClientSession implements ServerLink.Listener {
         Duration delay = link.retryLater();
         announceConnect = true;
         if (wasConnected) {
-            say("Lost the connection to the server (" + (byeReason != null ? byeReason : reason)
-                    + "). Reconnecting in " + seconds(delay) + " ...");
             if (lostUser != null) {
                 reloginName = lostUser;
-                mode = Mode.OFFLINE;
+                mode = Mode.OFFLINE;   // before the news: see greeted()
                 ask();
             }
+            say("Lost the connection to the server (" + (byeReason != null ? byeReason : reason)
+                    + "). Reconnecting in " + seconds(delay) + " ...");
         } else if (!everConnected && mode == Mode.WAIT) {
             say("Cannot reach the chat server at " + where() + ": " + reason + ".\n"
                     + "Is it running? Start it with: java -jar examples-chatroom/target/chatroom.jar server\n"
