@@ -1,6 +1,8 @@
 package io.jevent.msgqueue;
 
 import io.jevent.core.EventBase;
+import io.jevent.core.listener.AcceptCallback;
+import io.jevent.core.listener.ConnectionListener;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -16,8 +18,9 @@ import java.util.function.BiConsumer;
 
 /**
  * N {@link EventLoopThread}s sharing the work of a server: {@link #next()} hands them out round-robin,
- * and {@link #dispatchAccepted} moves an accepted connection onto one of them — the memcached
- * dispatcher pattern: one loop accepts, each connection then lives on a single worker loop.
+ * and {@link #dispatchAccepted} (or a {@link ConnectionListener} bound with {@link #dispatcher}) moves
+ * an accepted connection onto one of them — the memcached dispatcher pattern: one loop accepts, each
+ * connection then lives on a single worker loop.
  *
  * <p>All methods are safe from any thread unless said otherwise.
  */
@@ -118,6 +121,29 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
             throw e;
         }
         return loop;
+    }
+
+    /**
+     * An accept callback for a {@link ConnectionListener} that hands every connection to
+     * {@link #dispatchAccepted}: bind the listener with it on an acceptor loop (a separate
+     * {@link EventLoopThread}, or one of the group's), and each connection is served by the next loop
+     * of the group. A connection refused because the group is shutting down is closed and logged.
+     *
+     * <p>Any thread may call this; the callback runs on the listener's loop thread.
+     *
+     * @param init builds each connection's handling, on the loop it was handed to
+     * @return the callback to give {@link ConnectionListener#bind}
+     * @throws NullPointerException if {@code init} is null
+     */
+    public AcceptCallback dispatcher(BiConsumer<EventBase, SocketChannel> init) {
+        Objects.requireNonNull(init, "init");
+        return (listener, channel) -> {
+            try {
+                dispatchAccepted(channel, init);
+            } catch (RejectedExecutionException e) {
+                LOG.log(System.Logger.Level.DEBUG, "group shutting down: connection closed", e);
+            }
+        };
     }
 
     /**

@@ -94,7 +94,8 @@ class CloseTest {
             }
         }).wakeup(s).build());
         self.set(q);
-        assertThat(q.pushAll(IntStream.range(0, 100).boxed().toList())).isEqualTo(100);
+        // Queued from the loop thread, so all 100 are in before the first delivery.
+        assertThat(onLoop(loop, () -> q.pushAll(IntStream.range(0, 100).boxed().toList()))).isEqualTo(100);
         TestSupport.spinUntil(q::isClosed, "the consumer to close the queue");
         assertThat(onLoop(loop, () -> List.copyOf(got))).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.jevent.msgqueue.TestSupport.PATIENCE;
 import static io.jevent.msgqueue.TestSupport.onLoop;
@@ -65,10 +66,10 @@ class FairnessAndErrorsTest {
                 long[] timerDue = new long[1];
                 AtomicBoolean stop = new AtomicBoolean();
                 CountDownLatch bothRan = new CountDownLatch(2);
-                MsgQueue<Long>[] holder = new MsgQueue[1];
+                AtomicReference<MsgQueue<Long>> holder = new AtomicReference<>();
                 MsgQueue<Long> q = onLoop(loop, () -> {
                     MsgQueue<Long> made = MsgQueue.<Long>builder(loop.base(), m -> {
-                        MsgQueue<Long> self = holder[0];
+                        MsgQueue<Long> self = holder.get();
                         if (m == 5_000 && batchesAtWrite[0] < 0) {
                             batchesAtWrite[0] = self.batches();
                             try {
@@ -81,7 +82,7 @@ class FairnessAndErrorsTest {
                             batchesAtTimerDue[0] = self.batches();
                         }
                     }).wakeup(s).batchLimit(BATCH, Duration.ofSeconds(1)).build();
-                    holder[0] = made;
+                    holder.set(made);
                     Event read = loop.base().newEvent(accepted, Event.READ, (ev, what) -> {
                         readDelayBatches[0] = made.batches() - batchesAtWrite[0];
                         bothRan.countDown();

@@ -35,9 +35,16 @@ import io.jevent.core.buffer.EvBuffer;
  *     consumer that does not read.</li>
  * </ul>
  *
+ * <h2>Connecting</h2>
+ * A socket buffer event made without a connected channel touches nothing until {@link #connect}
+ * finishes: READ may be enabled and output written beforehand, and take effect on {@link #CONNECTED}.
+ *
  * <h2>Threading</h2>
- * Loop thread only, like its base; every method throws {@link IllegalStateException} elsewhere.
- * Callbacks run on the loop thread and may call any method, including {@link #close()}.
+ * Loop thread only, like its base; every method but {@link #base()} and {@link #isClosed()} throws
+ * {@link IllegalStateException} elsewhere. All state, both buffers and the transport belong to the
+ * loop thread, so nothing is locked. Callbacks run on the loop thread and may call any method,
+ * including {@link #close()}. No callback ever runs inside a call made by the user (a pair moves its
+ * data from the loop, not inside {@code write()}), so a caller never re-enters its own callbacks.
  *
  * <h2>After close</h2>
  * {@link #close()} closes the channel at once, releases the buffers, and no callback runs again;
@@ -251,7 +258,14 @@ public final class BufferEvent implements AutoCloseable {
         updateWrite();
     }
 
-    /** Disables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_disable}. */
+    /**
+     * Disables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_disable}.
+     * Data keeps waiting in the kernel (or the partner's output) and in this output; that direction's
+     * timeout stops counting.
+     *
+     * @throws IllegalArgumentException for other bits
+     * @throws IllegalStateException    off the loop thread or after close
+     */
     public void disable(int what) {
         checkOpen();
         checkDirections(what);
@@ -260,7 +274,13 @@ public final class BufferEvent implements AutoCloseable {
         updateWrite();
     }
 
-    /** The enabled directions, {@code Event.READ|Event.WRITE} bits. Loop thread. */
+    /**
+     * The enabled directions, {@code Event.READ|Event.WRITE} bits; libevent's
+     * {@code bufferevent_get_enabled}. A timeout clears its direction's bit; EOF and ERROR do not (they
+     * stop the I/O itself).
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public int enabled() {
         checkOpen();
         return enabled;
@@ -316,13 +336,24 @@ public final class BufferEvent implements AutoCloseable {
         updateWrite();
     }
 
-    /** The input buffer: read from it in the read callback. Loop thread. */
+    /**
+     * The input buffer; libevent's {@code bufferevent_get_input}. Read or drain it in the read callback,
+     * or anywhere on the loop thread: draining it below the read high watermark resumes reading.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public EvBuffer input() {
         checkOpen();
         return input;
     }
 
-    /** The output buffer: anything added is written out. Loop thread. */
+    /**
+     * The output buffer; libevent's {@code bufferevent_get_output}. Anything added is written out as
+     * {@link #write(byte[])} would; unlike {@code write}, adding here is not checked against
+     * {@link #closeAfterFlush} or a failure.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public EvBuffer output() {
         checkOpen();
         return output;
@@ -343,40 +374,59 @@ public final class BufferEvent implements AutoCloseable {
         return this;
     }
 
-    /** Queues the remaining bytes of {@code data} (consumed) for writing. */
+    /** Queues the remaining bytes of {@code data} (consumed) for writing. As {@link #write(byte[])}. */
     public BufferEvent write(ByteBuffer data) {
         checkWritable();
         output.add(data);
         return this;
     }
 
-    /** Queues {@code text} encoded with {@code charset} for writing. */
+    /** Queues {@code text} encoded with {@code charset} for writing. As {@link #write(byte[])}. */
     public BufferEvent write(CharSequence text, Charset charset) {
         checkWritable();
         output.add(text, charset);
         return this;
     }
 
-    /** Moves all of {@code data} into the output without copying; libevent's {@code bufferevent_write_buffer}. */
+    /**
+     * Moves all of {@code data} into the output without copying, leaving it empty; libevent's
+     * {@code bufferevent_write_buffer}. As {@link #write(byte[])}; passing {@link #input()} echoes.
+     */
     public BufferEvent write(EvBuffer data) {
         checkWritable();
         output.addBuffer(data);
         return this;
     }
 
-    /** Takes up to {@code dst.length} bytes of input; libevent's {@code bufferevent_read}. Returns the count. */
+    /**
+     * Takes up to {@code dst.length} bytes from the input; libevent's {@code bufferevent_read}.
+     *
+     * @return the number of bytes copied, 0 if the input is empty
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public int read(byte[] dst) {
         checkOpen();
         return input.remove(dst);
     }
 
-    /** Whether the output holds at least the write high watermark (never, without one). */
+    /**
+     * Whether the output holds at least the write high watermark (never, without one): the signal for a
+     * producer to stop and wait for the write callback. libevent leaves its write high watermark unused
+     * for sockets; here it is this explicit test, and {@code write()} never refuses data.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public boolean isOutputFull() {
         checkOpen();
         return writeHigh > 0 && output.length() >= writeHigh;
     }
 
-    /** The socket, or {@code null} for a pair. Loop thread. */
+    /**
+     * The socket, or {@code null} for a pair; libevent's {@code bufferevent_getfd}. For socket options
+     * only: reading, writing or closing it directly bypasses the buffer event.
+     *
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public SocketChannel channel() {
         checkOpen();
         return channel;
@@ -387,7 +437,7 @@ public final class BufferEvent implements AutoCloseable {
         return base;
     }
 
-    /** Whether {@link #close()} ran (directly or after a flush). Loop thread. */
+    /** Whether {@link #close()} ran (directly, after a flush, or at a flush deadline). Never throws. */
     public boolean isClosed() {
         return closed;
     }

@@ -81,9 +81,14 @@ final class PairTransport implements Transport {
         }
         long n = Math.min(bev.outputBuffer().length(), dst.readRoom());
         bev.outputBuffer().removeBuffer(dst.inputBuffer(), n);
-        dst.dataRead(n);
-        if (!bev.isClosed()) {
-            bev.dataWritten(n);
+        try {
+            dst.dataRead(n);
+        } finally {
+            // Even if the partner's read callback threw: the bytes did move, and a producer that
+            // refills from its write callback must hear about it or it stalls.
+            if (!bev.isClosed()) {
+                bev.dataWritten(n);
+            }
         }
     }
 

@@ -103,6 +103,30 @@ class BufferEventCloseTest {
     }
 
     @Test
+    @DisplayName("closing one side of a pair: the other sees the data already moved, then READING|EOF once, "
+            + "from the loop (never inside close()); writing on afterwards is WRITING|ERROR")
+    void pairCloseIsEofToThePartner() {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] p = BufferEvent.pair(loops.base);
+            List<String> log = new ArrayList<>();
+            p[1].setCallbacks(b -> log.add("data:" + b.input().readString(b.input().length(), StandardCharsets.US_ASCII)),
+                    null, (b, what, cause) -> log.add("status:" + Integer.toHexString(what)
+                            + (cause == null ? "" : ":" + cause.getClass().getSimpleName())));
+            p[1].enable(Event.READ);
+            p[0].write("bye", StandardCharsets.US_ASCII);
+            loops.runUntil(() -> !log.isEmpty(), Duration.ofSeconds(5));
+            p[0].close();
+            assertThat(log).as("nothing runs inside close()").containsExactly("data:bye");
+            loops.runUntil(() -> log.size() == 2, Duration.ofSeconds(5));
+            p[1].write("anyone?", StandardCharsets.US_ASCII);
+            loops.runUntil(() -> log.size() == 3, Duration.ofSeconds(5));
+            loops.runFor(Duration.ofMillis(20));
+            assertThat(log).containsExactly("data:bye", "status:11", "status:22:IOException");
+            p[1].close();
+        }
+    }
+
+    @Test
     @DisplayName("after close(): every method but close/isClosed/base throws IllegalStateException; close is idempotent")
     void everyMethodFailsAfterClose() throws IOException {
         try (Loops loops = new Loops()) {
