@@ -8,6 +8,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * What a test "types": an input stream fed from the test thread, blocking until something is typed,
  * at end of input after {@link #close()}. (java.io's piped streams fail when the writing thread is
  * not alive, which a test cannot promise.)
+ *
+ * <p>One reading thread (the client's keyboard thread, or JLine's input pump). Nothing here holds a
+ * monitor while it blocks: JLine may call {@link #available()} from another thread while its pump is
+ * blocked in {@link #read}, and must not wait for it.
  */
 final class Keyboard extends InputStream {
     private static final byte[] EOF = new byte[0];
@@ -33,14 +37,14 @@ final class Keyboard extends InputStream {
     }
 
     @Override
-    public synchronized int read() throws java.io.IOException {
+    public int read() throws java.io.IOException {
         byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
-    public synchronized int read(byte[] b, int off, int len) throws java.io.IOException {
+    public int read(byte[] b, int off, int len) throws java.io.IOException {
         if (len == 0) {
             return 0;
         }
@@ -65,8 +69,9 @@ final class Keyboard extends InputStream {
         return n;
     }
 
+    /** Always 0 ("a read may block"): safe from any thread, and true often enough. */
     @Override
-    public synchronized int available() {
-        return current.length - pos;
+    public int available() {
+        return 0;
     }
 }

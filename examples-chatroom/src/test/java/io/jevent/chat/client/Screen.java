@@ -48,6 +48,22 @@ final class Screen extends OutputStream {
         return expectMatch(Pattern.compile(Pattern.quote(expected))).group();
     }
 
+    private static String threadDump() {
+        StringBuilder sb = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean()
+                .dumpAllThreads(true, true)) {
+            sb.append(t.getThreadName()).append(' ').append(t.getThreadState());
+            if (t.getLockOwnerName() != null) {
+                sb.append(" waiting for ").append(t.getLockName()).append(" held by ").append(t.getLockOwnerName());
+            }
+            sb.append('\n');
+            for (StackTraceElement e : t.getStackTrace()) {
+                sb.append("    at ").append(e).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
     /** Like {@link #expect(String)} for a regular expression; returns the match. */
     synchronized Matcher expectMatch(Pattern pattern) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -60,7 +76,8 @@ final class Screen extends OutputStream {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("no '" + pattern + "' after position " + cursor + " in:\n" + all);
+                throw new AssertionError("no '" + pattern + "' after position " + cursor + " in:\n" + all
+                        + "\n--- threads ---\n" + threadDump());
             }
             wait(Math.max(1, left / 1_000_000));
         }
