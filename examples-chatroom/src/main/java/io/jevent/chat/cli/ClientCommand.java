@@ -1,15 +1,51 @@
 package io.jevent.chat.cli;
 
+import java.io.IOException;
 import java.util.concurrent.Callable;
 
+import io.jevent.chat.client.ChatClient;
+import io.jevent.chat.client.ClientOptions;
+import io.jevent.chat.client.console.ClientConsole;
+import io.jevent.chat.client.console.JLineConsole;
+import io.jevent.chat.client.console.PlainConsole;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** Placeholder for the terminal client (a later issue): says so and exits 2. */
-@Command(name = "client", description = "Terminal chat client (not yet available; use nc 127.0.0.1 7777).")
+/**
+ * {@code chatroom client}: the terminal chat client. On a terminal it uses JLine (line editing,
+ * messages shown above the prompt, passwords not echoed); when stdin or stdout is not a terminal
+ * (a pipe, a script) it reads and writes plain lines.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = "Terminal chat client (menus, or slash commands: type /help once connected).")
 final class ClientCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7777", description = "Server port (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--plain", description = "Plain line input and output even on a terminal.")
+    boolean plain;
+
     @Override
-    public Integer call() {
-        System.err.println("chatroom client: not yet available; until then talk to the server with: nc 127.0.0.1 7777");
-        return 2;
+    public Integer call() throws Exception {
+        if (port < 1 || port > 65535) {
+            System.err.println("chatroom client: --port must be 1-65535, not " + port);
+            return 2;
+        }
+        return ChatClient.run(ClientOptions.of(host, port), console());
+    }
+
+    private ClientConsole console() throws IOException {
+        // System.console() is null when stdin or stdout is redirected: then JLine could only offer a
+        // dumb terminal that echoes and redraws badly, so plain lines serve scripts better.
+        if (plain || System.console() == null) {
+            return new PlainConsole(System.in, System.out);
+        }
+        Terminal terminal = TerminalBuilder.builder().system(true).name("chatroom").build();
+        return new JLineConsole(terminal);
     }
 }

@@ -1,0 +1,705 @@
+package io.jevent.chat.client;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import io.jevent.chat.client.Input.Prompt;
+import io.jevent.chat.client.Input.Typed;
+import io.jevent.chat.client.console.ClientConsole;
+import io.jevent.chat.protocol.Protocol;
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+
+/**
+ * The client's state machine: menus, slash commands, requests and their replies, events from the
+ * server, and what happens when the connection goes away and comes back.
+ *
+ * <h2>Threads</h2>
+ * Every field and method belongs to the client's loop thread; nothing here is shared. Input arrives
+ * as {@link Typed} lines through the loop's message queue ({@link #typed}); server lines through the
+ * {@link ServerLink}'s callbacks; output leaves through {@link ClientConsole#printAbove}, which is
+ * safe while the keyboard thread is reading. The only other channel to the keyboard thread is
+ * {@code prompts}: the loop puts one {@link Prompt} there each time it wants a line, and never a second
+ * before the first was answered ({@code promptOutstanding}); when the mode changes under a read in
+ * progress it only updates the prompt on screen. So the keyboard thread is never asked two things at
+ * once, and {@link Prompt#STOP} is only sent while it waits on {@code prompts}, not in a read.
+ *
+ * <h2>Replies</h2>
+ * A request whose answer decides what comes next (log in, who, history) puts the session in
+ * {@code WAIT}: no prompt is shown until the answer arrives. Chat lines do not wait: the next prompt
+ * comes at once and the answer, if it says anything (offline recipient, error), is printed above it.
+ *
+ * <h2>Passwords</h2>
+ * Read without echo, sent once, and dropped: the client keeps no password in memory after the request
+ * is sent. After a reconnect it offers to log in again under the remembered name and asks for the
+ * password again.
+ */
+final class ClientSession implements ServerLink.Listener {
+    private enum Mode {
+        /** Logged out, at the menu. */
+        MENU_OUT, REGISTER_NAME, REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_NAME, LOGIN_PASSWORD,
+        /** Logged in, at the menu. */
+        MENU_IN, PICK_PARTNER, PRIVATE, GROUP, HISTORY_COUNT,
+        /** Reconnected after losing a logged-in connection. */
+        RELOGIN_ASK, RELOGIN_PASSWORD,
+        /** Was logged in, connection lost, reconnecting. */
+        OFFLINE,
+        /** A request is in flight whose reply decides the next mode: no prompt. */
+        WAIT,
+        /** Quitting: no more input. */
+        DONE
+    }
+
+    private static final int REMEMBERED_IDS = 1024;
+
+    private final ClientOptions options;
+    private final ClientConsole console;
+    private final EventBase base;
+    private final BlockingQueue<Prompt> prompts;
+    private final ServerLink link;
+    private final PendingReplies pending = new PendingReplies();
+    private final CompletableFuture<Integer> finished = new CompletableFuture<>();
+    /** Ids of private messages shown: a queued one may be delivered twice (at-least-once), show it once. */
+    private final Map<Long, Boolean> seenPrivate = new LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > REMEMBERED_IDS;
+        }
+    };
+
+    private Mode mode = Mode.WAIT;   // until the first connection attempt has an outcome
+    private boolean promptOutstanding;
+    private boolean everConnected;
+    private boolean announceConnect;
+    private String byeReason;
+    private Event quitTimer;
+
+    private String me;               // the logged-in name, as the server spells it
+    private String pendingName;      // being registered or logged in
+    private String pendingPassword;  // between the two register prompts only
+    private String partner;          // private chat partner
+    private String reloginName;      // offered after a reconnect
+
+    ClientSession(ClientOptions options, ClientConsole console, EventBase base, BlockingQueue<Prompt> prompts) {
+        this.options = options;
+        this.console = console;
+        this.base = base;
+        this.prompts = prompts;
+        this.link = new ServerLink(base, InetSocketAddress.createUnresolved(options.host(), options.port()),
+                new Backoff(options.firstRetry(), options.maxRetry()), this);
+    }
+
+    /** Starts connecting. */
+    void start() {
+        say("Connecting to " + where() + " ...");
+        link.open();
+    }
+
+    /** @return completes with the exit code once the person has quit and the connection is closed */
+    CompletableFuture<Integer> finished() {
+        return finished;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    @Override
+    public void connected() {
+        // The greeting line follows; nothing to show before it.
+    }
+
+    @Override
+    public void line(String line) {
+        if (line.startsWith("HELLO ")) {
+            greeted(line);
+        } else if (line.startsWith("FROM ") || line.startsWith("GROUP ") || line.startsWith("JOIN ")
+                || line.startsWith("PART ") || line.startsWith("BYE ")) {
+            event(line);
+        } else if (!pending.offer(line)) {
+            say("(server: " + line + ")");
+        }
+    }
+
+    private void greeted(String hello) {
+        link.resetBackoff();
+        byeReason = null;
+        if (!hello.equals(Protocol.GREETING)) {
+            say("Note: the server greets with '" + hello + "'; this client speaks '" + Protocol.GREETING
+                    + "'. Some things may not work.");
+        }
+        if (!everConnected) {
+            everConnected = true;
+            say("Connected to " + where() + ".");
+            if (mode == Mode.WAIT) {
+                resume(Mode.MENU_OUT);
+            }
+            announceConnect = false;
+            return;
+        }
+        if (!announceConnect) {
+            return;   // a quiet reconnect after the server closed an idle logged-out connection
+        }
+        announceConnect = false;
+        // The mode changes before the news is printed, so whatever is typed after reading it is
+        // taken (and echoed) in the new mode.
+        if (reloginName != null && mode != Mode.DONE) {
+            mode = Mode.RELOGIN_ASK;
+            ask();
+            say("Reconnected to " + where() + ".");
+        } else if (mode == Mode.OFFLINE) {
+            mode = Mode.MENU_OUT;
+            ask();
+            say("Reconnected to " + where() + ".\n" + Texts.MENU_OUT);
+        } else {
+            say("Reconnected to " + where() + ".");
+        }
+    }
+
+    @Override
+    public void down(String reason, boolean wasConnected) {
+        String lostUser = me;
+        me = null;
+        pending.failAll();   // handlers print what was lost and pick a logged-out mode
+        if (mode == Mode.DONE) {
+            finish();
+            return;
+        }
+        if (wasConnected && lostUser == null && "idle timeout".equals(byeReason)) {
+            link.open();     // the server drops idle logged-out connections: just get a fresh one
+            return;
+        }
+        if (mode == Mode.WAIT && everConnected) {
+            resume(Mode.MENU_OUT);   // no handler picked a mode: never leave the person without a prompt
+        }
+        Duration delay = link.retryLater();
+        announceConnect = true;
+        if (wasConnected) {
+            if (lostUser != null) {
+                reloginName = lostUser;
+                mode = Mode.OFFLINE;   // before the news: see greeted()
+                ask();
+            }
+            say("Lost the connection to the server (" + (byeReason != null ? byeReason : reason)
+                    + "). Reconnecting in " + seconds(delay) + " ...");
+        } else if (!everConnected && mode == Mode.WAIT) {
+            say("Cannot reach the chat server at " + where() + ": " + reason + ".\n"
+                    + "Is it running? Start it with: java -jar examples-chatroom/target/chatroom.jar server\n"
+                    + "Trying again in " + seconds(delay) + " (and on, less often); 0 or /quit exits.");
+            resume(Mode.MENU_OUT);
+        } else {
+            say("Still cannot reach the server (" + reason + "); next try in " + seconds(delay) + ".");
+        }
+        byeReason = null;
+    }
+
+    private void event(String line) {
+        String[] f = line.split(" ", 5);
+        switch (f[0]) {
+            case "FROM" -> {
+                if (f.length == 5 && seenPrivate.put(parseLong(f[2]), Boolean.TRUE) == null) {
+                    say(Texts.privateMessage(f[1], parseLong(f[3]), f[4], options.zone()));
+                }
+            }
+            case "GROUP" -> {
+                if (f.length == 5) {
+                    say(Texts.groupMessage(f[1], parseLong(f[3]), f[4], options.zone()));
+                }
+            }
+            case "JOIN" -> {
+                if (f.length >= 2 && !f[1].equalsIgnoreCase(me)) {
+                    say("* " + f[1] + " is online");
+                }
+            }
+            case "PART" -> {
+                if (f.length >= 2) {
+                    say("* " + f[1] + " went offline");
+                }
+            }
+            case "BYE" -> {
+                byeReason = line.substring(4);
+                if (mode != Mode.DONE && !"idle timeout".equals(byeReason)) {
+                    say("The server is closing the connection: " + byeReason + ".");
+                }
+            }
+            default -> say("(server: " + line + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- keyboard
+
+    /** One answer from the keyboard thread, delivered by the loop's message queue. */
+    void typed(Typed t) {
+        promptOutstanding = false;
+        if (mode == Mode.DONE) {
+            return;
+        }
+        if (t.kind() != Typed.Kind.LINE) {
+            quit();
+            return;
+        }
+        String line = t.line();
+        switch (mode) {
+            case REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_PASSWORD, RELOGIN_PASSWORD -> password(line);
+            default -> {
+                if (line.startsWith("//") && (mode == Mode.PRIVATE || mode == Mode.GROUP)) {
+                    chatLine(line.substring(1));
+                } else if (line.startsWith("/")) {
+                    slash(line);
+                } else {
+                    plain(line);
+                }
+            }
+        }
+        ask();
+    }
+
+    /** Asks the keyboard thread for the next line, or re-labels the read in progress. */
+    private void ask() {
+        if (mode == Mode.WAIT || mode == Mode.DONE) {
+            return;
+        }
+        Prompt p = promptFor(mode);
+        if (!promptOutstanding) {
+            promptOutstanding = true;
+            prompts.add(p);
+        } else {
+            console.setPrompt(p.text());
+        }
+    }
+
+    private Prompt promptFor(Mode m) {
+        return switch (m) {
+            case MENU_OUT -> new Prompt("menu> ", false);
+            case REGISTER_NAME -> new Prompt("New name: ", false);
+            case REGISTER_PASSWORD -> new Prompt("New password (8+ characters, no spaces): ", true);
+            case REGISTER_REPEAT -> new Prompt("Repeat the password: ", true);
+            case LOGIN_NAME -> new Prompt("Name: ", false);
+            case LOGIN_PASSWORD -> new Prompt("Password: ", true);
+            case MENU_IN -> new Prompt(me + "> ", false);
+            case PICK_PARTNER -> new Prompt("Chat with (a name; Enter for the menu): ", false);
+            case PRIVATE -> new Prompt(me + " to " + partner + "> ", false);
+            case GROUP -> new Prompt(me + " to all> ", false);
+            case HISTORY_COUNT -> new Prompt("How many messages, and optionally with whom (Enter for 20): ", false);
+            case RELOGIN_ASK -> new Prompt("Log in again as " + reloginName + "? [Y/n] ", false);
+            case RELOGIN_PASSWORD -> new Prompt("Password for " + reloginName + ": ", true);
+            case OFFLINE -> new Prompt("(offline)> ", false);
+            case WAIT, DONE -> throw new IllegalStateException("no prompt in " + m);
+        };
+    }
+
+    private void plain(String line) {
+        String choice = line.strip();
+        switch (mode) {
+            case MENU_OUT -> menuOut(choice);
+            case MENU_IN -> menuIn(choice);
+            case REGISTER_NAME, LOGIN_NAME -> {
+                if (choice.isEmpty()) {
+                    resume(Mode.MENU_OUT);
+                } else if (choice.contains(" ")) {
+                    say("Names cannot contain spaces.");
+                } else {
+                    pendingName = choice;
+                    mode = mode == Mode.REGISTER_NAME ? Mode.REGISTER_PASSWORD : Mode.LOGIN_PASSWORD;
+                }
+            }
+            case PICK_PARTNER -> {
+                if (choice.isEmpty()) {
+                    resume(Mode.MENU_IN);
+                } else {
+                    startPrivate(choice, Mode.MENU_IN);
+                }
+            }
+            case PRIVATE, GROUP -> chatLine(line);
+            case HISTORY_COUNT -> history(choice, Mode.MENU_IN);
+            case RELOGIN_ASK -> {
+                String a = choice.toLowerCase(Locale.ROOT);
+                if (a.isEmpty() || a.equals("y") || a.equals("yes")) {
+                    mode = Mode.RELOGIN_PASSWORD;
+                } else if (a.equals("n") || a.equals("no")) {
+                    reloginName = null;
+                    resume(Mode.MENU_OUT);
+                } else {
+                    say("Type y or n.");
+                }
+            }
+            case OFFLINE -> say("Not connected, so that was not sent. The client is reconnecting; /quit exits.");
+            default -> throw new IllegalStateException("input in " + mode);
+        }
+    }
+
+    private void menuOut(String choice) {
+        switch (choice) {
+            case "1" -> {
+                if (requireConnection()) {
+                    mode = Mode.REGISTER_NAME;
+                }
+            }
+            case "2" -> {
+                if (requireConnection()) {
+                    mode = Mode.LOGIN_NAME;
+                }
+            }
+            case "3" -> {
+                say(Texts.HELP);
+                say(Texts.MENU_OUT);
+            }
+            case "0" -> quit();
+            case "" -> say(Texts.MENU_OUT);
+            default -> say("Type 1, 2, 3 or 0 (or /help).");
+        }
+    }
+
+    private void menuIn(String choice) {
+        switch (choice) {
+            case "1" -> who(Mode.MENU_IN);
+            case "2" -> who(Mode.PICK_PARTNER);
+            case "3" -> startGroup();
+            case "4" -> mode = Mode.HISTORY_COUNT;
+            case "0" -> logout();
+            case "" -> say(Texts.MENU_IN);
+            default -> say("Type 1, 2, 3, 4 or 0 (or /help).");
+        }
+    }
+
+    private void password(String pw) {
+        if (pw.isEmpty()) {
+            say("Cancelled.");
+            pendingPassword = null;
+            resume(me != null ? Mode.MENU_IN : Mode.MENU_OUT);
+            return;
+        }
+        switch (mode) {
+            case REGISTER_PASSWORD -> {
+                if (pw.contains(" ")) {
+                    say("Passwords cannot contain spaces. Choose another one.");
+                } else {
+                    pendingPassword = pw;
+                    mode = Mode.REGISTER_REPEAT;
+                }
+            }
+            case REGISTER_REPEAT -> {
+                String first = pendingPassword;
+                pendingPassword = null;
+                if (!pw.equals(first)) {
+                    say("The two passwords differ. Choose the password again.");
+                    mode = Mode.REGISTER_PASSWORD;
+                } else {
+                    register(pendingName, pw);
+                }
+            }
+            case LOGIN_PASSWORD -> login(pendingName, pw, false);
+            case RELOGIN_PASSWORD -> login(reloginName, pw, true);
+            default -> throw new IllegalStateException("password in " + mode);
+        }
+    }
+
+    private void slash(String line) {
+        String[] parts = line.substring(1).strip().split(" +", 2);
+        String cmd = parts[0].toLowerCase(Locale.ROOT);
+        String rest = parts.length > 1 ? parts[1].strip() : "";
+        Mode here = mode == Mode.WAIT ? Mode.MENU_OUT : mode;
+        switch (cmd) {
+            case "help", "?" -> say(Texts.HELP);
+            case "quit", "exit" -> quit();
+            case "back" -> resume(me != null ? Mode.MENU_IN : mode == Mode.OFFLINE ? Mode.OFFLINE : Mode.MENU_OUT);
+            case "register", "login" -> {
+                if (me != null) {
+                    say("You are logged in as " + me + ". Log out first (/logout).");
+                } else if (requireConnection()) {
+                    boolean reg = cmd.equals("register");
+                    if (rest.isEmpty() || rest.contains(" ")) {
+                        mode = reg ? Mode.REGISTER_NAME : Mode.LOGIN_NAME;
+                    } else {
+                        pendingName = rest;
+                        mode = reg ? Mode.REGISTER_PASSWORD : Mode.LOGIN_PASSWORD;
+                    }
+                }
+            }
+            case "who", "msg", "say", "history", "chat", "group", "logout" -> {
+                if (me == null) {
+                    say(Texts.error(new Reply(List.of(), 401, "login required"), null));
+                    return;
+                }
+                loggedInCommand(cmd, rest, here);
+            }
+            default -> say("Unknown command /" + cmd + ". Type /help for the list.");
+        }
+    }
+
+    private void loggedInCommand(String cmd, String rest, Mode here) {
+        switch (cmd) {
+            case "who" -> who(here);
+            case "msg" -> {
+                String[] nt = rest.split(" +", 2);
+                if (nt.length < 2 || nt[1].isBlank()) {
+                    say("Usage: /msg <name> <text>");
+                } else {
+                    sendPrivate(nt[0], nt[1]);
+                }
+            }
+            case "say" -> {
+                if (rest.isEmpty()) {
+                    say("Usage: /say <text>");
+                } else {
+                    sendGroup(rest);
+                }
+            }
+            case "history" -> history(rest, here);
+            case "chat" -> {
+                if (rest.isEmpty() || rest.contains(" ")) {
+                    who(Mode.PICK_PARTNER);
+                } else {
+                    startPrivate(rest, here);
+                }
+            }
+            case "group" -> startGroup();
+            case "logout" -> logout();
+            default -> throw new IllegalStateException(cmd);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private void register(String name, String pw) {
+        request("REGISTER " + name + " " + pw, r -> {
+            if (r.ok()) {
+                say("Registered " + name + ". Log in with 2 (or /login " + name + ").");
+            } else {
+                say(Texts.error(r, name));
+            }
+            resume(me != null ? Mode.MENU_IN : Mode.MENU_OUT);
+        });
+    }
+
+    private void login(String name, String pw, boolean again) {
+        request("LOGIN " + name + " " + pw, r -> {
+            if (r.ok()) {
+                me = r.text().startsWith("welcome ") ? r.text().substring(8) : name;
+                reloginName = null;
+                say((again ? "Welcome back, " : "Welcome, ") + me + "!");
+                resume(Mode.MENU_IN);
+            } else {
+                say(Texts.error(r, name));
+                resume(Mode.MENU_OUT);
+            }
+        });
+    }
+
+    private void who(Mode next) {
+        request("WHO", r -> {
+            if (!r.ok()) {
+                say(Texts.error(r, null));
+                resume(fallback(next));
+                return;
+            }
+            List<String> names = new ArrayList<>();
+            for (String d : r.data()) {
+                if (d.startsWith("USER ")) {
+                    String n = d.substring(5);
+                    names.add(n.equalsIgnoreCase(me) ? n + " (you)" : n);
+                }
+            }
+            say("Online (" + names.size() + "): " + String.join(", ", names));
+            resume(next);
+        });
+    }
+
+    private void startPrivate(String name, Mode onError) {
+        request("HISTORY 10 " + name, r -> {
+            if (!r.ok()) {
+                say(Texts.error(r, name));
+                resume(fallback(onError));
+                return;
+            }
+            partner = name;
+            say("Private chat with " + name + ": every line you type goes to them; /back returns to the menu.");
+            if (!r.data().isEmpty()) {
+                say("Your last messages with " + name + ":");
+                showHistory(r.data());
+            }
+            resume(Mode.PRIVATE);
+        });
+    }
+
+    private void startGroup() {
+        say("Group chat: every line you type goes to everyone online; /back returns to the menu.");
+        mode = Mode.GROUP;
+    }
+
+    private void chatLine(String text) {
+        if (text.isBlank()) {
+            return;
+        }
+        if (mode == Mode.PRIVATE) {
+            sendPrivate(partner, text);
+        } else {
+            sendGroup(text);
+        }
+    }
+
+    private void sendPrivate(String to, String text) {
+        send("MSG " + to + " " + text, r -> {
+            if (r.ok() && r.text().startsWith("stored")) {
+                say("(" + to + " is offline and gets it at their next login.)");
+            } else if (!r.ok()) {
+                say(Texts.error(r, to));
+            }
+        });
+    }
+
+    private void sendGroup(String text) {
+        send("SAY " + text, r -> {
+            if (!r.ok()) {
+                say(Texts.error(r, null));
+            }
+        });
+    }
+
+    private void history(String args, Mode next) {
+        String a = args.strip();
+        request(a.isEmpty() ? "HISTORY" : "HISTORY " + a, r -> {
+            if (!r.ok()) {
+                say(Texts.error(r, a.contains(" ") ? a.substring(a.indexOf(' ') + 1) : a));
+            } else if (r.data().isEmpty()) {
+                say("No messages yet.");
+            } else {
+                showHistory(r.data());
+            }
+            resume(fallback(next));
+        });
+    }
+
+    private void showHistory(List<String> lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String d : lines) {
+            String[] f = d.split(" ", 6);   // HIST id epoch from to text
+            if (f.length == 6 && f[0].equals("HIST")) {
+                if (sb.length() > 0) {
+                    sb.append('\n');
+                }
+                sb.append(Texts.historyLine(f[3], f[4], parseLong(f[2]), f[5], options.zone()));
+            }
+        }
+        say(sb.toString());
+    }
+
+    private void logout() {
+        request("LOGOUT", r -> {
+            if (r.ok()) {
+                say("Logged out. Goodbye, " + me + ".");
+                me = null;
+                resume(Mode.MENU_OUT);
+            } else {
+                say(Texts.error(r, null));
+                resume(fallback(Mode.MENU_IN));
+            }
+        });
+    }
+
+    /** Sends a request and waits for its reply before the next prompt. */
+    private void request(String line, Consumer<Reply> handler) {
+        if (!link.send(line)) {
+            handler.accept(Reply.notSent());
+            return;
+        }
+        mode = Mode.WAIT;
+        pending.expect(line, handler);
+    }
+
+    /** Sends a request without waiting: the next prompt comes at once, the reply is handled when it comes. */
+    private void send(String line, Consumer<Reply> handler) {
+        if (!link.send(line)) {
+            handler.accept(Reply.notSent());
+            return;
+        }
+        pending.expect(line, handler);
+    }
+
+    private void quit() {
+        mode = Mode.DONE;
+        if (!link.isConnected()) {
+            finish();
+            return;
+        }
+        link.send("QUIT");
+        pending.expect("QUIT", r -> finish());
+        quitTimer = base.newTimer((ev, what) -> finish());
+        quitTimer.add(options.quitTimeout());
+    }
+
+    private void finish() {
+        if (finished.isDone()) {
+            return;
+        }
+        mode = Mode.DONE;
+        link.close();
+        if (quitTimer != null) {
+            quitTimer.free();
+        }
+        say("Bye.");
+        prompts.add(Prompt.STOP);   // the keyboard thread is not reading: it answered the last prompt
+        finished.complete(0);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Enters {@code m}, showing its menu if it is one. The prompt follows from the caller's ask(). */
+    private void resume(Mode m) {
+        if (mode == Mode.DONE) {
+            return;
+        }
+        mode = m;
+        if (m == Mode.MENU_OUT) {
+            say(Texts.MENU_OUT);
+        } else if (m == Mode.MENU_IN) {
+            say(Texts.MENU_IN);
+        }
+        ask();
+    }
+
+    /** A logged-in mode to go back to, unless the login is gone meanwhile. */
+    private Mode fallback(Mode wanted) {
+        if (me != null) {
+            return wanted;
+        }
+        return reloginName != null && !link.isConnected() ? Mode.OFFLINE : Mode.MENU_OUT;
+    }
+
+    private boolean requireConnection() {
+        if (link.isConnected()) {
+            return true;
+        }
+        say(Texts.error(Reply.notSent(), null));
+        return false;
+    }
+
+    private void say(String text) {
+        console.printAbove(text);
+    }
+
+    private String where() {
+        return options.host() + ":" + options.port();
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.jevent.chat.client;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.buffer.EolStyle;
+import io.jevent.core.buffer.LineTooLongException;
+import io.jevent.core.bufferevent.BufferEvent;
+
+/**
+ * The client's one connection to the server: a {@link BufferEvent} that connects, splits what arrives
+ * into lines, and — when told to — tries again after an exponential {@link Backoff}, on an
+ * {@link EventBase} timer rather than a sleeping thread.
+ *
+ * <h2>Threads</h2>
+ * Everything, including construction, on the client's loop thread: the socket is never touched from
+ * anywhere else. The listener is called on that thread too, synchronously from the buffer event's
+ * callbacks, so it may call back into this link (send, close, retry).
+ */
+final class ServerLink {
+    /** Longest server line accepted: a 4 KiB message text plus its event header, with room to spare. */
+    static final int MAX_SERVER_LINE = 16 * 1024;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    /** Told what happens to the connection; loop thread. */
+    interface Listener {
+        /** The TCP connection is up (the server's greeting follows as a line). */
+        void connected();
+
+        /** One complete line from the server, without its terminator. */
+        void line(String line);
+
+        /**
+         * The connection (or the attempt to make one) ended; nothing more comes from it.
+         *
+         * @param reason       what happened, in plain words
+         * @param wasConnected whether it had been connected (false: the attempt failed)
+         */
+        void down(String reason, boolean wasConnected);
+    }
+
+    private final EventBase base;
+    private final InetSocketAddress address;
+    private final Listener listener;
+    private final Backoff backoff;
+    private final Event retryTimer;
+    private BufferEvent bev;
+    private boolean connected;
+    private boolean closed;
+
+    ServerLink(EventBase base, InetSocketAddress address, Backoff backoff, Listener listener) {
+        this.base = base;
+        this.address = address;
+        this.backoff = backoff;
+        this.listener = listener;
+        this.retryTimer = base.newTimer((ev, what) -> open());
+    }
+
+    /** Starts connecting now (a pending retry is cancelled). No-op while connected or after close. */
+    void open() {
+        if (closed || bev != null) {
+            return;
+        }
+        retryTimer.del();
+        InetSocketAddress target = address.isUnresolved()
+                ? new InetSocketAddress(address.getHostString(), address.getPort())   // resolve again each time
+                : address;
+        bev = BufferEvent.socket(base, null);
+        bev.setCallbacks(b -> readLines(), null, this::status);
+        bev.setTimeouts(null, CONNECT_TIMEOUT);
+        bev.enable(Event.READ);
+        bev.connect(target);
+    }
+
+    /**
+     * Schedules the next attempt after the backoff delay.
+     *
+     * @return the delay
+     */
+    Duration retryLater() {
+        Duration delay = backoff.nextDelay();
+        if (!closed) {
+            retryTimer.add(delay);
+        }
+        return delay;
+    }
+
+    /** @return whether a pending retry is scheduled */
+    boolean retrying() {
+        return retryTimer.isPending(Event.TIMEOUT);
+    }
+
+    /** @return whether lines can be sent now */
+    boolean isConnected() {
+        return connected;
+    }
+
+    /**
+     * Queues one request line (the terminator is added).
+     *
+     * @return false if not connected: nothing was queued
+     */
+    boolean send(String line) {
+        if (!connected) {
+            return false;
+        }
+        bev.write(line + "\n", StandardCharsets.UTF_8);
+        return true;
+    }
+
+    /** A greeting arrived: the server really works, so the next failure starts the backoff over. */
+    void resetBackoff() {
+        backoff.reset();
+    }
+
+    /** Closes the connection for good, dropping unsent output; no listener call follows. */
+    void close() {
+        closed = true;
+        retryTimer.del();
+        retryTimer.free();
+        drop();
+    }
+
+    private void readLines() {
+        while (bev != null) {
+            String line;
+            try {
+                line = bev.input().readLine(EolStyle.CRLF, StandardCharsets.UTF_8, MAX_SERVER_LINE);
+            } catch (LineTooLongException e) {
+                lost("the server sent a line longer than " + MAX_SERVER_LINE + " bytes");
+                return;
+            }
+            if (line == null) {
+                return;
+            }
+            listener.line(line);   // may close this link
+        }
+    }
+
+    private void status(BufferEvent b, int what, Throwable cause) {
+        if ((what & BufferEvent.CONNECTED) != 0) {
+            connected = true;
+            bev.setTimeouts(null, null);   // the connect timeout is done; chat may idle forever
+            listener.connected();
+        } else if ((what & BufferEvent.EOF) != 0) {
+            readLines();   // lines that came with the close
+            lost("the server closed the connection");
+        } else if ((what & BufferEvent.TIMEOUT) != 0) {
+            lost(connected ? "the server stopped responding" : "no answer from " + where() + " within "
+                    + CONNECT_TIMEOUT.toSeconds() + " s");
+        } else if ((what & BufferEvent.ERROR) != 0) {
+            lost(cause instanceof ConnectException ? "nothing is listening at " + where()
+                    : cause == null ? "network error" : "network error: " + cause.getMessage());
+        }
+    }
+
+    private String where() {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    private void lost(String reason) {
+        if (bev == null) {
+            return;
+        }
+        boolean was = connected;
+        drop();
+        listener.down(reason, was);
+    }
+
+    private void drop() {
+        connected = false;
+        if (bev != null) {
+            bev.close();
+            bev = null;
+        }
+    }
+}

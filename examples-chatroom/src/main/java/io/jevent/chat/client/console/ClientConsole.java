@@ -1,0 +1,56 @@
+package io.jevent.chat.client.console;
+
+import java.io.IOException;
+
+/**
+ * The person's side of the client: where lines are read and where everything is shown.
+ *
+ * <h2>Threads</h2>
+ * Exactly one thread, the <em>keyboard thread</em>, calls {@link #readLine}; any thread may call
+ * {@link #printAbove} and {@link #setPrompt} at any time, also while a read is in progress. That is
+ * the whole point of this interface: a message arriving while the person is half-way through a line
+ * is printed above the prompt, and the half-typed line is redrawn below it, unchanged.
+ * Implementations serialise output themselves, so lines from different threads never interleave.
+ */
+public interface ClientConsole extends AutoCloseable {
+    /**
+     * Shows {@code prompt} and reads one line. Keyboard thread only; blocks.
+     *
+     * @param prompt the prompt shown before the input
+     * @param secret true to read without echo (passwords)
+     * @return the line without its terminator, or {@code null} at end of input (Ctrl-D, end of a pipe)
+     * @throws Interrupted  if the person pressed Ctrl-C
+     * @throws IOException  if the input cannot be read
+     */
+    String readLine(String prompt, boolean secret) throws IOException;
+
+    /**
+     * Prints {@code text} (one or more lines, no terminator needed) above the prompt, keeping any
+     * half-typed input intact. Any thread.
+     *
+     * @param text what to show
+     */
+    void printAbove(String text);
+
+    /**
+     * Changes the prompt of the read in progress (if any) and redraws it; the person's input stays.
+     * Any thread. Consoles that cannot redraw ignore it.
+     *
+     * @param prompt the new prompt
+     */
+    void setPrompt(String prompt);
+
+    /** Releases the terminal. Keyboard thread, after the last read. */
+    @Override
+    void close();
+
+    /** Thrown by {@link #readLine} when the person interrupts the read (Ctrl-C). */
+    final class Interrupted extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        /** Creates the exception. */
+        public Interrupted() {
+            super("interrupted by the user");
+        }
+    }
+}
