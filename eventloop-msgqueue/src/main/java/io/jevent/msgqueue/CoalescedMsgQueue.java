@@ -3,8 +3,8 @@ package io.jevent.msgqueue;
 import io.jevent.core.Event;
 import io.jevent.core.LoopObserver;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscChunkedArrayQueue;
-import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -86,14 +86,16 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         this.batchMessages = b.batchMessages();
         this.batchNanos = b.batchNanos();
         this.hooks = b.protocolHooks();
+        // Both queues claim a slot by advancing the producer index atomically *before* storing, and
+        // their isEmpty()/poll() compare indices exactly, which the protocol relies on. Not the
+        // linked-array queues (MpscUnboundedArrayQueue, MpscChunkedArrayQueue): in JCTools 4.0.7 their
+        // isEmpty() and poll() compute (consumer - producer) / 2 == 0, which reports "empty" while a
+        // producer is growing the queue (producer index odd), so the loop could sleep, or close() stop
+        // draining, under an accepted message. CloseTest's races caught exactly that.
         if (capacity == UNBOUNDED) {
-            this.queue = new MpscUnboundedArrayQueue<>(1024);
+            this.queue = new MpscUnboundedXaddArrayQueue<>(1024);
         } else {
-            int max = Math.max(4, capacity);
-            // The first chunk is small so a large bound costs memory only when it is used; JCTools wants
-            // it to round to a smaller power of two than the bound.
-            int firstChunk = Math.max(2, Math.min(1024, Integer.highestOneBit(max) / 8));
-            this.queue = new MpscChunkedArrayQueue<>(firstChunk, max);
+            this.queue = new MpscArrayQueue<>(Math.max(4, capacity));
         }
     }
 

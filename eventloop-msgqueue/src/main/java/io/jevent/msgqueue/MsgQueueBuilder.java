@@ -21,6 +21,9 @@ public final class MsgQueueBuilder<T> {
     /** Default most messages delivered per loop turn. */
     public static final int DEFAULT_BATCH_MESSAGES = 1024;
 
+    /** The largest bound: a bounded queue allocates its array when it is built. */
+    public static final int MAX_BOUNDED_CAPACITY = 1 << 24;
+
     /** Default longest time one batch may take before the loop polls for I/O again. */
     public static final Duration DEFAULT_BATCH_TIME = Duration.ofMillis(1);
 
@@ -45,13 +48,15 @@ public final class MsgQueueBuilder<T> {
      * Bounds the queue: {@link MsgQueue#push(Object)} returns {@code false} when it is full.
      *
      * @param capacity the most messages queued at once; rounded up to a power of two, at least 4
-     *                 ({@link MsgQueue#capacity()} tells the result)
+     *                 ({@link MsgQueue#capacity()} tells the result). The whole array is allocated
+     *                 up front.
      * @return this builder
-     * @throws IllegalArgumentException if {@code capacity} is not positive or above 2^30
+     * @throws IllegalArgumentException if {@code capacity} is not in 1..{@value #MAX_BOUNDED_CAPACITY}
      */
     public MsgQueueBuilder<T> bounded(int capacity) {
-        if (capacity <= 0 || capacity > (1 << 30)) {
-            throw new IllegalArgumentException("capacity must be in 1..2^30, got " + capacity);
+        if (capacity <= 0 || capacity > MAX_BOUNDED_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be in 1.." + MAX_BOUNDED_CAPACITY + ", got " + capacity
+                    + " (use unbounded() for more)");
         }
         this.capacity = capacity;
         return this;
