@@ -345,22 +345,47 @@ public final class EventLoopThread implements Executor, AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    /** @return {@code true} once {@link #shutdown} was called (any thread) */
+    /**
+     * Any thread.
+     *
+     * @return {@code true} once {@link #shutdown} was called: other threads' tasks are rejected
+     */
     public boolean isShutdown() {
         return shutdownRequested;
     }
 
-    /** @return {@code true} once the thread has stopped and the base is closed (any thread) */
+    /**
+     * Any thread.
+     *
+     * @return {@code true} once the thread has stopped and the base is closed
+     */
     public boolean isTerminated() {
         return termination.isDone();
     }
 
-    /** @return the task queue's metrics view: pending tasks, wake-ups, batches (any thread) */
-    public MsgQueue<Runnable> taskQueue() {
-        return tasks;
+    /**
+     * Any thread; approximate while tasks are being submitted.
+     *
+     * @return how many executed tasks have not run yet
+     */
+    public int pendingTasks() {
+        return tasks.pending();
     }
 
-    /** @return the thread's name */
+    /**
+     * Any thread.
+     *
+     * @return how many wake-up signals task submissions have cost so far (at most one per sleep)
+     */
+    public long wakeupsSent() {
+        return tasks.wakeupsSent();
+    }
+
+    /**
+     * Any thread.
+     *
+     * @return the thread's name
+     */
     public String name() {
         return thread.getName();
     }
