@@ -8,4 +8,5 @@ module io.jevent.core {
     requires jdk.unsupported;
 
     exports io.jevent.core;
+    exports io.jevent.core.listener;
 }

@@ -378,6 +378,16 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
+    /**
+     * Throws unless called on this base's loop thread on an open base: the check every core method
+     * makes, offered to code layered on a base so that it fails the same loud way.
+     *
+     * @throws IllegalStateException off the loop thread (naming both threads) or after {@link #close()}
+     */
+    public void requireLoopThread() {
+        checkThread();
+    }
+
     /** Whether the calling thread owns this base. Thread-safe. */
     public boolean inLoopThread() {
         return Thread.currentThread() == owner;

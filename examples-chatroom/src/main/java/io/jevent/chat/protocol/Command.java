@@ -1,0 +1,45 @@
+package io.jevent.chat.protocol;
+
+import java.util.Objects;
+
+/**
+ * One valid, fully validated client command, as produced by {@link CommandParser}.
+ *
+ * <p>Which fields are set depends on the verb; the others are {@code null} (or 0 for
+ * {@code count}):
+ * <ul>
+ *   <li>{@code REGISTER}, {@code LOGIN}: {@code name}, {@code password}</li>
+ *   <li>{@code MSG}: {@code name} (recipient), {@code text}</li>
+ *   <li>{@code SAY}: {@code text}</li>
+ *   <li>{@code HISTORY}: {@code count} (1–500, default 20), {@code name} (peer) or null</li>
+ *   <li>{@code HELP}, {@code WHO}, {@code LOGOUT}, {@code QUIT}, {@code PING}: none</li>
+ * </ul>
+ * Names match {@code [A-Za-z0-9_.-]{1,32}} exactly as typed (case is preserved; the store compares
+ * names case-insensitively). Text never contains control characters and keeps its inner and
+ * trailing spaces. Immutable: may be handed to any thread.
+ *
+ * @param verb     the command
+ * @param name     user name argument, or null
+ * @param password password argument (8–128 UTF-8 bytes, no spaces), or null
+ * @param text     message text (non-empty), or null
+ * @param count    HISTORY count, otherwise 0
+ */
+public record Command(Verb verb, String name, String password, String text, int count)
+        implements ParseResult {
+
+    /** Requires a verb; the parser guarantees the per-verb field rules above. */
+    public Command {
+        Objects.requireNonNull(verb, "verb");
+    }
+
+    /** Never prints the password: commands end up in logs. */
+    @Override
+    public String toString() {
+        return "Command[" + verb
+                + (name != null ? " name=" + name : "")
+                + (password != null ? " password=***" : "")
+                + (text != null ? " text=" + text.length() + " chars" : "")
+                + (verb == Verb.HISTORY ? " count=" + count : "")
+                + "]";
+    }
+}

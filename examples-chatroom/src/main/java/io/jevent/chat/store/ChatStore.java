@@ -1,0 +1,272 @@
+package io.jevent.chat.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The chat room's persistent state (users, messages, offline queue) in one SQLite file, with an
+ * asynchronous API that never blocks the caller: every request returns at once and reports its
+ * {@link Result} to a callback.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li><b>Writes</b> ({@link #registerUser}, {@link #appendPrivate}, {@link #appendGroup},
+ *       {@link #markDelivered}, {@link #pendingMessages}, {@link #updatePasswordHash}) go to one
+ *       writer thread through a bounded queue and are group-committed: the writer runs everything
+ *       queued (up to {@code maxBatchSize}) in one transaction. Callbacks run on the writer thread,
+ *       in submission order, strictly after the commit: an OK result means the data is on disk
+ *       (see {@link StoreConfig.Durability}).</li>
+ *   <li><b>Reads</b> ({@link #findUser}, {@link #history}) run on a small reader pool, each thread
+ *       with its own connection; callbacks run on a reader thread.</li>
+ *   <li>A request that cannot be queued (queue full: {@code BUSY}; store closed: {@code CLOSED})
+ *       is completed immediately <em>on the calling thread</em>. Callers that forward results to
+ *       an event loop (through a message queue) handle both cases alike.</li>
+ *   <li>Callbacks must be quick (forward the result, don't work on it): a slow write callback
+ *       delays every later commit. A callback that throws is logged and ignored.</li>
+ * </ul>
+ *
+ * <h2>Failures</h2>
+ * Each write runs in its own savepoint inside the batch: a request that fails (name taken, unknown
+ * user, constraint) is rolled back alone and its neighbours commit. If the transaction itself fails
+ * (BEGIN/COMMIT error, disk full, I/O error), it is rolled back and every request in it fails with
+ * {@link StoreException.Kind#DATABASE}. Either way a failed request changed nothing.
+ *
+ * <h2>Names</h2>
+ * User names are unique and looked up case-insensitively ({@code Alice} and {@code alice} are the
+ * same user) and keep the case they were registered with. Callers validate names (see
+ * {@code CommandParser.isValidName}) before calling.
+ *
+ * <h2>Offline delivery (at least once)</h2>
+ * Private messages are stored undelivered. The loop delivers a message to an online recipient and
+ * then calls {@link #markDelivered}; at login it calls {@link #pendingMessages}, writes them, and
+ * marks them. A crash between writing and marking redelivers the message at the next login (same
+ * id, so clients can drop duplicates). {@code pendingMessages} runs on the writer, ordered with
+ * the appends, so a message committed before it is in its result and a message committed after it
+ * arrives (as an append result) after it.
+ */
+public final class ChatStore implements AutoCloseable {
+    private final GroupCommitWriter writer;
+    private final ReaderPool readers;
+    private final Object closeLock = new Object();
+
+    private ChatStore(GroupCommitWriter writer, ReaderPool readers) {
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens (creating if needed) the database, enables WAL, migrates the schema to the current
+     * version, opens the reader connections and starts the writer thread. Blocking; call it at
+     * startup, not on the event loop.
+     *
+     * @param config settings
+     * @return the open store
+     * @throws StoreException DATABASE if the file cannot be opened, is not a database, or has a
+     *                        newer schema than this code
+     */
+    public static ChatStore open(StoreConfig config) throws StoreException {
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            Connection writerConnection = Connections.openWriter(config);
+            opened.add(writerConnection);
+            Schema.migrate(writerConnection);
+            WriterOps writerOps = new WriterOps(writerConnection, config.epochMillis());
+            List<ReaderOps> readerOps = new ArrayList<>();
+            for (int i = 0; i < config.readerThreads(); i++) {
+                Connection c = Connections.openReader(config);
+                opened.add(c);
+                readerOps.add(new ReaderOps(c));
+            }
+            GroupCommitWriter writer = new GroupCommitWriter(writerOps, config.writerQueueCapacity(),
+                    config.maxBatchSize());
+            ReaderPool readers = new ReaderPool(readerOps, config.readerQueueCapacity());
+            writer.start();
+            return new ChatStore(writer, readers);
+        } catch (SQLException e) {
+            closeAll(opened);
+            throw new StoreException(StoreException.Kind.DATABASE,
+                    "cannot open " + config.file() + ": " + WriteRequest.describe(e), e);
+        } catch (StoreException e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    /**
+     * Registers a user. Completes with CONFLICT if the name is taken in any letter case. Any thread.
+     *
+     * @param name         valid user name (case is kept)
+     * @param passwordHash encoded hash from {@code PasswordHasher.hash}
+     * @param callback     gets the new {@link User}; runs on the writer thread
+     * @throws NullPointerException if an argument is null
+     */
+    public void registerUser(String name, String passwordHash, Consumer<Result<User>> callback) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(passwordHash, "passwordHash");
+        writer.submit(ops -> ops.registerUser(name, passwordHash), callback);
+    }
+
+    /**
+     * Stores a private message, undelivered. Completes with NOT_FOUND if the recipient (or
+     * sender) does not exist. Any thread.
+     *
+     * @param senderId      sender's user id
+     * @param recipientName recipient's name, any letter case
+     * @param body          non-empty text (the protocol guarantees no control characters)
+     * @param callback      gets the {@link StoredMessage} with canonical names; runs on the writer
+     * @throws NullPointerException if an argument is null
+     */
+    public void appendPrivate(long senderId, String recipientName, String body,
+                              Consumer<Result<StoredMessage>> callback) {
+        Objects.requireNonNull(recipientName, "recipientName");
+        Objects.requireNonNull(body, "body");
+        writer.submit(ops -> ops.appendPrivate(senderId, recipientName, body), callback);
+    }
+
+    /**
+     * Stores a group message. Completes with NOT_FOUND if the sender does not exist. Any thread.
+     *
+     * @param senderId sender's user id
+     * @param body     non-empty text
+     * @param callback gets the {@link StoredMessage} (recipient null); runs on the writer
+     * @throws NullPointerException if an argument is null
+     */
+    public void appendGroup(long senderId, String body, Consumer<Result<StoredMessage>> callback) {
+        Objects.requireNonNull(body, "body");
+        writer.submit(ops -> ops.appendGroup(senderId, body), callback);
+    }
+
+    /**
+     * Marks private messages to {@code recipientId} as delivered; ids that are not that user's,
+     * or already delivered, are skipped. Any thread.
+     *
+     * @param recipientId the recipient the messages were written to
+     * @param messageIds  message ids (copied before this method returns)
+     * @param callback    gets the number of messages newly marked; runs on the writer
+     */
+    public void markDelivered(long recipientId, long[] messageIds, Consumer<Result<Integer>> callback) {
+        long[] ids = messageIds.clone();
+        writer.submit(ops -> ops.markDelivered(recipientId, ids), callback);
+    }
+
+    /**
+     * Fetches the undelivered private messages of a user, oldest first. Runs on the writer (not
+     * the reader pool) so it is ordered with appends; see the class comment. Any thread.
+     *
+     * @param recipientId the user logging in
+     * @param callback    gets the messages (possibly empty); runs on the writer
+     */
+    public void pendingMessages(long recipientId, Consumer<Result<List<StoredMessage>>> callback) {
+        writer.submit(ops -> ops.pending(recipientId), callback);
+    }
+
+    /**
+     * Replaces a user's password hash (after a login that {@code PasswordHasher.needsRehash}
+     * flagged). Completes with NOT_FOUND if there is no such user. Any thread.
+     *
+     * @param userId       the user
+     * @param passwordHash the new encoded hash
+     * @param callback     gets null on success; runs on the writer
+     * @throws NullPointerException if passwordHash is null
+     */
+    public void updatePasswordHash(long userId, String passwordHash, Consumer<Result<Void>> callback) {
+        Objects.requireNonNull(passwordHash, "passwordHash");
+        writer.submit(ops -> ops.updatePasswordHash(userId, passwordHash), callback);
+    }
+
+    /**
+     * Looks a user up by name, any letter case, for LOGIN (the hash is then verified on a worker)
+     * or to resolve a name. Any thread.
+     *
+     * @param name     the name
+     * @param callback gets the user or empty; runs on a reader thread
+     * @throws NullPointerException if name is null
+     */
+    public void findUser(String name, Consumer<Result<Optional<User>>> callback) {
+        Objects.requireNonNull(name, "name");
+        readers.submit(ops -> ops.findUser(name), callback);
+    }
+
+    /**
+     * The last {@code limit} messages {@code userId} may see, oldest first: every group message
+     * and every private message the user sent or received. With {@code withUserName}, only the
+     * private conversation between the two (NOT_FOUND if that user does not exist). A user can
+     * never read other users' private messages. Any thread.
+     *
+     * @param userId       the asking user
+     * @param limit        how many, at least 1 (the protocol caps it at 500)
+     * @param withUserName the other party, or null for everything visible
+     * @param callback     gets the messages; runs on a reader thread
+     * @throws IllegalArgumentException if limit &lt; 1
+     */
+    public void history(long userId, int limit, String withUserName,
+                        Consumer<Result<List<StoredMessage>>> callback) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive: " + limit);
+        }
+        readers.submit(ops -> ops.history(userId, limit, withUserName), callback);
+    }
+
+    /**
+     * Counters for monitoring and tests. Any thread.
+     *
+     * @return a snapshot
+     */
+    public StoreStats stats() {
+        return writer.stats(readers.rejected());
+    }
+
+    /**
+     * Closes the store: new requests fail with CLOSED; every request accepted before is executed,
+     * committed and completed; then the WAL is checkpointed (and truncated) and all connections
+     * are closed. Blocks until done; idempotent. Must not be called from a store callback (it would
+     * wait for itself).
+     *
+     * @throws IllegalStateException if called on the writer thread
+     */
+    @Override
+    public void close() {
+        if (writer.isWriterThread()) {
+            throw new IllegalStateException("close() called from a store callback");
+        }
+        synchronized (closeLock) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    writer.close();
+                    readers.close();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;   // finish closing anyway: half-closed is worse
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The writer, for tests in this package that need to submit raw operations. */
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
+    static StoreException closedError() {
+        return new StoreException(StoreException.Kind.CLOSED, "store closed");
+    }
+
+    private static void closeAll(List<AutoCloseable> opened) {
+        for (AutoCloseable c : opened) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // already failing; the original exception is the one to report
+            }
+        }
+    }
+}

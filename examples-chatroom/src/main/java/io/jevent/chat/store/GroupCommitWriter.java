@@ -1,0 +1,178 @@
+package io.jevent.chat.store;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The single writer thread and its bounded queue: group commit.
+ *
+ * <p>The writer blocks for one request, then takes whatever else is already queued (up to
+ * {@code maxBatch}), runs them all in ONE transaction (each in its own savepoint), commits, and only
+ * then completes the callbacks in submission order. Under load many requests share one commit (and
+ * one fsync); when idle a lone request is committed at once: there is no timer and no added latency.
+ *
+ * <p>Threads: any thread may {@link #submit}; only the writer thread touches {@link WriterOps}, the
+ * batch list and the request outcomes. {@code closed} is guarded by {@code submitLock} so that no
+ * request can enter the queue after the poison pill: everything accepted before {@link #close} is
+ * executed and completed, and everything after fails with CLOSED.
+ */
+final class GroupCommitWriter {
+    private static final System.Logger LOG = System.getLogger(ChatStore.class.getName());
+    private static final WriteRequest<Void> POISON = new WriteRequest<>(ops -> null, r -> { });
+
+    private final BlockingQueue<WriteRequest<?>> queue;
+    private final int maxBatch;
+    private final WriterOps ops;
+    private final Thread thread;
+    private final Object submitLock = new Object();
+    private boolean closed;   // guarded by submitLock
+
+    // Written only by the writer thread (plain single-writer counters); read by stats() anywhere.
+    private volatile long requests;
+    private volatile long batches;
+    private volatile long failedBatches;
+    private volatile long largestBatch;
+    private final AtomicLong rejected = new AtomicLong();
+
+    GroupCommitWriter(WriterOps ops, int queueCapacity, int maxBatch) {
+        this.ops = ops;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        this.thread = new Thread(this::run, "chatstore-writer");
+        // Daemon: a JVM that exits without close() loses only unacknowledged requests, because a
+        // request is acknowledged only after its commit.
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a request, or fails it at once (on the calling thread) if the queue is full or closed. */
+    <T> void submit(WriteRequest.Operation<T> operation, Consumer<Result<T>> callback) {
+        WriteRequest<T> request = new WriteRequest<>(operation, callback);
+        boolean accepted;
+        synchronized (submitLock) {
+            if (closed) {
+                WriteRequest.complete(callback, Result.failed(ChatStore.closedError()));
+                return;
+            }
+            accepted = queue.offer(request);
+        }
+        if (!accepted) {
+            rejected.incrementAndGet();
+            WriteRequest.complete(callback,
+                    Result.failed(new StoreException(StoreException.Kind.BUSY, "write queue full")));
+        }
+    }
+
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Stops accepting, lets the writer finish the queue, checkpoints and closes the connection. */
+    void close() throws InterruptedException {
+        synchronized (submitLock) {
+            if (closed) {
+                thread.join();
+                return;
+            }
+            closed = true;
+        }
+        // No submit can enqueue after closed=true, so put() only waits for the draining writer.
+        queue.put(POISON);
+        thread.join();
+    }
+
+    StoreStats stats(long readerRejections) {
+        return new StoreStats(requests, batches, failedBatches, largestBatch, rejected.get() + readerRejections);
+    }
+
+    private void run() {
+        List<WriteRequest<?>> batch = new ArrayList<>(maxBatch);
+        boolean stop = false;
+        while (!stop) {
+            batch.add(takeUninterruptibly());
+            queue.drainTo(batch, maxBatch - 1);
+            // The pill is always the last request ever queued, so it can only be the last in a batch.
+            if (batch.get(batch.size() - 1) == POISON) {
+                batch.remove(batch.size() - 1);
+                stop = true;
+            }
+            if (!batch.isEmpty()) {
+                runBatch(batch);
+                batch.clear();
+            }
+        }
+        shutdownConnection();
+    }
+
+    private void runBatch(List<WriteRequest<?>> batch) {
+        try {
+            ops.begin();
+            for (WriteRequest<?> request : batch) {
+                request.execute(ops);
+            }
+            ops.commit();
+        } catch (SQLException e) {
+            // Nothing of this batch is committed: every request fails, none half done.
+            rollbackQuietly();
+            StoreException error = new StoreException(StoreException.Kind.DATABASE, WriteRequest.describe(e), e);
+            for (WriteRequest<?> request : batch) {
+                request.fail(error);
+            }
+            failedBatches = failedBatches + 1;
+            LOG.log(System.Logger.Level.ERROR, "batch of " + batch.size() + " writes rolled back", e);
+        }
+        requests = requests + batch.size();
+        batches = batches + 1;
+        largestBatch = Math.max(largestBatch, batch.size());
+        // Completion strictly after commit: an acknowledged write is a committed write.
+        for (WriteRequest<?> request : batch) {
+            request.complete();
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            ops.rollback();
+        } catch (SQLException ignored) {
+            // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+        }
+    }
+
+    private WriteRequest<?> takeUninterruptibly() {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return queue.take();
+                } catch (InterruptedException e) {
+                    interrupted = true;   // only the poison pill stops the writer
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void shutdownConnection() {
+        try {
+            ops.checkpoint();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "final WAL checkpoint failed", e);
+        }
+        try {
+            ops.close();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing writer connection failed", e);
+        }
+    }
+}

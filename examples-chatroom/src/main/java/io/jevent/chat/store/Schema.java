@@ -1,0 +1,94 @@
+package io.jevent.chat.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * The database schema and its migrations, versioned with {@code PRAGMA user_version}.
+ *
+ * <p>Version 1:
+ * <ul>
+ *   <li>{@code users}: names are unique case-insensitively ({@code COLLATE NOCASE}; names are
+ *       ASCII so NOCASE's ASCII-only folding is exact) and keep the case they were registered
+ *       with.</li>
+ *   <li>{@code messages}: {@code recipient_id} NULL means group; {@code delivered} is 0 while a
+ *       private message waits in the recipient's offline queue (group messages are stored as
+ *       delivered: they have no queue).</li>
+ *   <li>Indexes serve exactly the queries in {@link ReaderOps} and {@link WriterOps}: history by
+ *       recipient (and group, recipient NULL), by sender, by conversation, and the pending queue
+ *       (a partial index holding only undelivered rows).</li>
+ * </ul>
+ * Called only from {@link ChatStore#open}, on the opening thread, before any other thread exists.
+ */
+final class Schema {
+    /** The version this code writes and reads. */
+    static final int VERSION = 1;
+
+    private static final String[] V1 = {
+        "CREATE TABLE users ("
+            + " id INTEGER PRIMARY KEY,"
+            + " name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+            + " pw_hash TEXT NOT NULL,"
+            + " created_ms INTEGER NOT NULL)",
+        "CREATE TABLE messages ("
+            + " id INTEGER PRIMARY KEY,"
+            + " ts_ms INTEGER NOT NULL,"
+            + " sender_id INTEGER NOT NULL REFERENCES users(id),"
+            + " recipient_id INTEGER REFERENCES users(id),"
+            + " body TEXT NOT NULL CHECK (length(body) > 0),"
+            + " delivered INTEGER NOT NULL DEFAULT 0 CHECK (delivered IN (0, 1)))",
+        "CREATE INDEX messages_by_recipient ON messages(recipient_id, id)",
+        "CREATE INDEX messages_by_sender ON messages(sender_id, id)",
+        "CREATE INDEX messages_by_conversation ON messages(sender_id, recipient_id, id)",
+        "CREATE INDEX messages_pending ON messages(recipient_id, id) WHERE delivered = 0",
+    };
+
+    /** MIGRATIONS[v] takes the schema from version v to v + 1. */
+    private static final String[][] MIGRATIONS = {V1};
+
+    private Schema() {
+    }
+
+    /**
+     * Brings the database to {@link #VERSION}, one version per transaction so a crash mid-way
+     * leaves a consistent, resumable state.
+     *
+     * @throws StoreException if the file was written by a newer version of this server
+     */
+    static void migrate(Connection c) throws SQLException, StoreException {
+        int version = userVersion(c);
+        if (version > VERSION) {
+            throw new StoreException(StoreException.Kind.DATABASE,
+                    "database schema v" + version + " is newer than this server (v" + VERSION + ")");
+        }
+        for (; version < VERSION; version++) {
+            execute(c, "BEGIN IMMEDIATE");
+            try {
+                for (String sql : MIGRATIONS[version]) {
+                    execute(c, sql);
+                }
+                // PRAGMA takes no bound parameters; the value is our own int constant.
+                execute(c, "PRAGMA user_version = " + (version + 1));
+                execute(c, "COMMIT");
+            } catch (SQLException e) {
+                execute(c, "ROLLBACK");
+                throw e;
+            }
+        }
+    }
+
+    static int userVersion(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("PRAGMA user_version");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.execute();
+        }
+    }
+}

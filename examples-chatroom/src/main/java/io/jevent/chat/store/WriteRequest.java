@@ -1,0 +1,81 @@
+package io.jevent.chat.store;
+
+import java.sql.SQLException;
+import java.util.function.Consumer;
+
+/**
+ * One queued write: the operation to run inside the batch transaction, the caller's callback, and
+ * (between execution and completion) its outcome. Created by any submitting thread; after
+ * {@code queue.offer} publishes it, only the writer thread touches it.
+ *
+ * @param <T> result type
+ */
+final class WriteRequest<T> {
+    /** What to run on the writer connection. */
+    @FunctionalInterface
+    interface Operation<T> {
+        T run(WriterOps ops) throws SQLException, StoreException;
+    }
+
+    private final Operation<T> operation;
+    private final Consumer<Result<T>> callback;
+    private Result<T> outcome;
+
+    WriteRequest(Operation<T> operation, Consumer<Result<T>> callback) {
+        this.operation = operation;
+        this.callback = callback;
+    }
+
+    /**
+     * Runs the operation in its own savepoint. A request-level failure (StoreException, or a SQL
+     * error SQLite could roll back to the savepoint) fails this request only. If even the
+     * savepoint rollback fails, the transaction is unusable and the exception propagates so the
+     * writer fails the whole batch.
+     */
+    void execute(WriterOps ops) throws SQLException {
+        ops.savepoint();
+        try {
+            outcome = Result.ok(operation.run(ops));
+            ops.releaseSavepoint();
+        } catch (StoreException e) {
+            undo(ops);
+            outcome = Result.failed(e);
+        } catch (SQLException | RuntimeException e) {
+            undo(ops);
+            outcome = Result.failed(new StoreException(StoreException.Kind.DATABASE, describe(e), e));
+        }
+    }
+
+    /** Replaces any outcome: used when the batch as a whole did not commit. */
+    void fail(StoreException error) {
+        outcome = Result.failed(error);
+    }
+
+    /** Delivers the outcome; a throwing callback must not kill the writer. */
+    void complete() {
+        complete(callback, outcome);
+    }
+
+    static <T> void complete(Consumer<Result<T>> callback, Result<T> result) {
+        try {
+            callback.accept(result);
+        } catch (RuntimeException | Error e) {
+            System.getLogger(ChatStore.class.getName())
+                    .log(System.Logger.Level.ERROR, "store callback threw", e);
+        }
+    }
+
+    static String describe(Exception e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return "database error";
+        }
+        int newline = message.indexOf('\n');   // SQLite messages can span lines; replies cannot
+        return "database error: " + (newline < 0 ? message : message.substring(0, newline));
+    }
+
+    private static void undo(WriterOps ops) throws SQLException {
+        ops.rollbackToSavepoint();
+        ops.releaseSavepoint();
+    }
+}

@@ -1,0 +1,276 @@
+package io.jevent.chat.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChatStoreTest {
+    @TempDir
+    Path dir;
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private ChatStore store;
+
+    private StoreConfig config() {
+        return StoreConfig.defaults(dir.resolve("chat.db"))
+                .withDurability(StoreConfig.Durability.SURVIVES_PROCESS_CRASH)
+                .withClock(clock::incrementAndGet);
+    }
+
+    private ChatStore open() throws StoreException {
+        store = ChatStore.open(config());
+        return store;
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private User register(String name) {
+        return Async.<User>value(cb -> store.registerUser(name, "hash-of-" + name, cb));
+    }
+
+    private long say(User from, String text) {
+        return Async.<StoredMessage>value(cb -> store.appendGroup(from.id(), text, cb)).id();
+    }
+
+    private long msg(User from, String to, String text) {
+        return Async.<StoredMessage>value(cb -> store.appendPrivate(from.id(), to, text, cb)).id();
+    }
+
+    private List<String> history(User who, int n, String with) {
+        List<StoredMessage> messages = Async.<List<StoredMessage>>value(cb -> store.history(who.id(), n, with, cb));
+        return messages.stream().map(m -> m.senderName() + ">" + (m.isGroup() ? "*" : m.recipientName()) + ":" + m.body())
+                .collect(java.util.stream.Collectors.toList());
+    }
+
+    @Test
+    void migratesAnEmptyFileToTheCurrentSchemaWithWal() throws Exception {
+        open().close();
+        store = null;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("chat.db"))) {
+            assertThat(Schema.userVersion(c)).isEqualTo(Schema.VERSION);
+            assertThat(Connections.queryString(c, "PRAGMA journal_mode")).isEqualTo("wal");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'messages_%'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(4);
+            }
+        }
+    }
+
+    @Test
+    void refusesADatabaseFromANewerVersion() throws Exception {
+        open().close();
+        store = null;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("chat.db"));
+             PreparedStatement ps = c.prepareStatement("PRAGMA user_version = 99")) {
+            ps.execute();
+        }
+        StoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> ChatStore.open(config()),
+                StoreException.class);
+        assertThat(e.kind()).isEqualTo(StoreException.Kind.DATABASE);
+        assertThat(e.getMessage()).contains("newer");
+    }
+
+    @Test
+    void reopenKeepsUsersAndMessages() throws Exception {
+        open();
+        User ann = register("Ann");
+        long id = say(ann, "persisted");
+        store.close();
+        open();
+        Optional<User> found = Async.<Optional<User>>value(cb -> store.findUser("ann", cb));
+        assertThat(found).get().extracting(User::id, User::name, User::passwordHash)
+                .containsExactly(ann.id(), "Ann", "hash-of-Ann");
+        List<StoredMessage> h = Async.<List<StoredMessage>>value(cb -> store.history(ann.id(), 10, null, cb));
+        assertThat(h).extracting(StoredMessage::id, StoredMessage::body).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(id, "persisted"));
+    }
+
+    @Test
+    void namesAreUniqueCaseInsensitivelyAndKeepTheirCase() throws Exception {
+        open();
+        User bob = register("Bob");
+        StoreException e = Async.<User>error(cb -> store.registerUser("bOB", "h", cb));
+        assertThat(e.kind()).isEqualTo(StoreException.Kind.CONFLICT);
+        assertThat(e.getMessage()).isEqualTo("name taken");
+        Optional<User> found = Async.<Optional<User>>value(cb -> store.findUser("BOB", cb));
+        assertThat(found).get().extracting(User::id, User::name).containsExactly(bob.id(), "Bob");
+        assertThat(Async.<Optional<User>>value(cb -> store.findUser("nobody", cb))).isEmpty();
+        assertThat(register("Bobby").id()).isNotEqualTo(bob.id());
+    }
+
+    @Test
+    void historyShowsGroupAndOwnPrivateMessagesOnly() throws Exception {
+        open();
+        User ann = register("ann");
+        User bob = register("bob");
+        User eve = register("eve");
+        say(ann, "g1");
+        msg(ann, "bob", "ann to bob");
+        msg(bob, "ANN", "bob to ann");
+        msg(bob, "eve", "bob to eve");
+        msg(eve, "eve", "note to self");
+        say(eve, "g2");
+
+        assertThat(history(ann, 20, null)).containsExactly(
+                "ann>*:g1", "ann>bob:ann to bob", "bob>ann:bob to ann", "eve>*:g2");
+        assertThat(history(eve, 20, null)).containsExactly(
+                "ann>*:g1", "bob>eve:bob to eve", "eve>eve:note to self", "eve>*:g2");
+        assertThat(history(bob, 2, null)).as("last n, oldest first").containsExactly(
+                "bob>eve:bob to eve", "eve>*:g2");
+        assertThat(history(ann, 20, "BOB")).as("conversation only, name any case").containsExactly(
+                "ann>bob:ann to bob", "bob>ann:bob to ann");
+        assertThat(history(eve, 20, "ann")).as("eve cannot read ann and bob's conversation").isEmpty();
+        assertThat(history(ann, 1, "bob")).containsExactly("bob>ann:bob to ann");
+        StoreException e = Async.<List<StoredMessage>>error(cb -> store.history(ann.id(), 20, "ghost", cb));
+        assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void historyRowsCarryIdsTimesAndNames() throws Exception {
+        open();
+        User ann = register("ann");
+        StoredMessage sent = Async.<StoredMessage>value(cb -> store.appendPrivate(ann.id(), "ANN", "hello", cb));
+        assertThat(sent.recipientName()).isEqualTo("ann");
+        assertThat(sent.senderName()).isEqualTo("ann");
+        List<StoredMessage> h = Async.<List<StoredMessage>>value(cb -> store.history(ann.id(), 5, null, cb));
+        assertThat(h).containsExactly(sent);
+    }
+
+    @Test
+    void privateMessageToUnknownUserFails() throws Exception {
+        open();
+        User ann = register("ann");
+        StoreException e = Async.<StoredMessage>error(cb -> store.appendPrivate(ann.id(), "ghost", "hi", cb));
+        assertThat(e.kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+        assertThat(history(ann, 10, null)).isEmpty();
+    }
+
+    @Test
+    void offlineQueueIsDeliveredUntilMarked() throws Exception {
+        open();
+        User ann = register("ann");
+        User bob = register("bob");
+        long m1 = msg(ann, "bob", "one");
+        say(ann, "group messages are not queued");
+        long m2 = msg(ann, "bob", "two");
+        msg(bob, "ann", "not for bob's queue");
+
+        List<StoredMessage> pending = Async.<List<StoredMessage>>value(cb -> store.pendingMessages(bob.id(), cb));
+        assertThat(pending).extracting(StoredMessage::id).containsExactly(m1, m2);
+        assertThat(pending.get(0).senderName()).isEqualTo("ann");
+
+        // Marking someone else's message or an unknown id changes nothing.
+        assertThat(Async.<Integer>value(cb -> store.markDelivered(ann.id(), new long[] {m1}, cb))).isZero();
+        assertThat(Async.<Integer>value(cb -> store.markDelivered(bob.id(), new long[] {m1, 9999}, cb))).isEqualTo(1);
+        assertThat(Async.<List<StoredMessage>>value(cb -> store.pendingMessages(bob.id(), cb)))
+                .extracting(StoredMessage::id).containsExactly(m2);
+
+        store.close();
+        open();
+        assertThat(Async.<List<StoredMessage>>value(cb -> store.pendingMessages(bob.id(), cb)))
+                .as("undelivered survives restart").extracting(StoredMessage::id).containsExactly(m2);
+        assertThat(Async.<Integer>value(cb -> store.markDelivered(bob.id(), new long[] {m2}, cb))).isEqualTo(1);
+        assertThat(Async.<List<StoredMessage>>value(cb -> store.pendingMessages(bob.id(), cb))).isEmpty();
+        assertThat(history(bob, 10, "ann")).as("delivery does not remove history").hasSize(3);
+    }
+
+    @Test
+    void passwordHashCanBeReplaced() throws Exception {
+        open();
+        User ann = register("ann");
+        Async.<Void>value(cb -> store.updatePasswordHash(ann.id(), "new-hash", cb));
+        Optional<User> found = Async.<Optional<User>>value(cb -> store.findUser("ann", cb));
+        assertThat(found.get().passwordHash()).isEqualTo("new-hash");
+        assertThat(Async.<Void>error(cb -> store.updatePasswordHash(12345, "h", cb)).kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void afterCloseEveryRequestFailsClearlyOnTheCallingThread() throws Exception {
+        open();
+        User ann = register("ann");
+        store.close();
+        store.close();   // idempotent
+        Thread caller = Thread.currentThread();
+        Thread[] ranOn = new Thread[1];
+        Result<StoredMessage> r = Async.<StoredMessage>result(cb -> store.appendGroup(ann.id(), "late", res -> {
+            ranOn[0] = Thread.currentThread();
+            cb.accept(res);
+        }));
+        assertThat(r.error().kind()).isEqualTo(StoreException.Kind.CLOSED);
+        assertThat(ranOn[0]).isSameAs(caller);
+        assertThat(Async.<Optional<User>>error(cb -> store.findUser("ann", cb)).kind()).isEqualTo(StoreException.Kind.CLOSED);
+        assertThat(Async.<List<StoredMessage>>error(cb -> store.history(ann.id(), 5, null, cb)).kind()).isEqualTo(StoreException.Kind.CLOSED);
+        store = null;
+    }
+
+    @Test
+    void closeFinishesAcceptedWritesAndTruncatesTheWal() throws Exception {
+        open();
+        User ann = register("ann");
+        int n = 200;
+        java.util.concurrent.ConcurrentLinkedQueue<Result<StoredMessage>> results =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int i = 0; i < n; i++) {
+            store.appendGroup(ann.id(), "m" + i, results::add);
+        }
+        store.close();
+        store = null;
+        assertThat(results).hasSize(n).allMatch(Result::isOk);
+        assertThat(dir.resolve("chat.db-wal")).satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
+        open();
+        assertThat(history(ann, 500, null)).hasSize(n);
+    }
+
+    @Test
+    void callbacksRunOnStoreThreadsAndAThrowingCallbackDoesNotKillTheWriter() throws Exception {
+        open();
+        User ann = register("ann");
+        store.appendGroup(ann.id(), "first", r -> {
+            throw new IllegalStateException("callback bug");
+        });
+        String[] thread = new String[2];
+        Async.<StoredMessage>value(cb -> store.appendGroup(ann.id(), "second", r -> {
+                    thread[0] = Thread.currentThread().getName();
+                    cb.accept(r);
+                }));
+        Async.<Optional<User>>value(cb -> store.findUser("ann", r -> {
+                    thread[1] = Thread.currentThread().getName();
+                    cb.accept(r);
+                }));
+        assertThat(thread[0]).isEqualTo("chatstore-writer");
+        assertThat(thread[1]).startsWith("chatstore-reader-");
+        assertThat(history(ann, 10, null)).containsExactly("ann>*:first", "ann>*:second");
+    }
+
+    @Test
+    void closeFromACallbackIsRefused() throws Exception {
+        open();
+        java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+        store.registerUser("ann", "h", res -> {
+            try {
+                store.close();
+                thrown.complete(null);
+            } catch (IllegalStateException e) {
+                thrown.complete(e);
+            }
+        });
+        assertThat(thrown.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+    }
+}
