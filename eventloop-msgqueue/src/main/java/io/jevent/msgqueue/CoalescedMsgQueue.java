@@ -62,6 +62,9 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
     private final int capacity;
     private final int batchMessages;
     private final long batchNanos;
+    private final long spinNanos;
+    /** Loop thread only: the last turn delivered something, so a reply may be about to come back. */
+    private boolean deliveredSinceSleep;
     private final ProtocolHooks hooks;
 
     private final AtomicInteger sleep = new AtomicInteger(AWAKE);
@@ -85,6 +88,7 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         this.capacity = b.capacity();
         this.batchMessages = b.batchMessages();
         this.batchNanos = b.batchNanos();
+        this.spinNanos = b.spinNanos();
         this.hooks = b.protocolHooks();
         // Both queues claim a slot by advancing the producer index atomically *before* storing, and
         // their isEmpty()/poll() compare indices exactly, which the protocol relies on. Not the
@@ -287,6 +291,12 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         if (!queue.isEmpty()) {
             return true;
         }
+        if (deliveredSinceSleep) {
+            deliveredSinceSleep = false;
+            if (spinNanos > 0 && spinForMessage()) {
+                return true;
+            }
+        }
         hooks.beforePublishSleep();
         sleep.set(MAY_SLEEP);
         sleepsPublished = sleepsPublished + 1;
@@ -296,6 +306,20 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
             sleep.set(AWAKE);
             return true;
         }
+        return false;
+    }
+
+    /** Looks at the queue for up to {@code spinNanos}; {@code true} as soon as a message is there. */
+    private boolean spinForMessage() {
+        long deadline = System.nanoTime() + spinNanos;
+        do {
+            for (int i = 0; i < 32; i++) {
+                Thread.onSpinWait();
+                if (!queue.isEmpty()) {
+                    return true;
+                }
+            }
+        } while (System.nanoTime() - deadline < 0);
         return false;
     }
 
@@ -335,6 +359,9 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         // Whatever is left makes beforePoll() return true: the loop polls I/O without blocking, runs
         // timers and other callbacks, and comes back for the next batch.
         countBatch(n);
+        if (n > 0) {
+            deliveredSinceSleep = true;
+        }
         if (n > 0 && capacity != UNBOUNDED && !closeStarted) {
             wakeSpaceWaiters();
         }
