@@ -21,18 +21,24 @@ final class TestSupport {
     private TestSupport() { }
 
     /**
-     * Waits until {@code condition} holds, spinning then yielding — the partner thread is usually a
-     * loop that answers within microseconds, so parking would measure the scheduler instead.
+     * Waits until {@code condition} holds: spinning, then yielding, then parking for a few
+     * microseconds at a time. The partner thread is usually a loop that answers within microseconds,
+     * so the first phases keep the common case fast; the parking phase matters on an oversubscribed
+     * machine, where a yielding waiter keeps losing its core to other work while the loop it waits
+     * for cannot run.
      */
     static void spinUntil(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         int spins = 0;
         while (!condition.getAsBoolean()) {
-            if (++spins < 200) {
+            spins++;
+            if (spins < 200) {
                 Thread.onSpinWait();
-            } else {
+            } else if (spins < 300) {
                 Thread.yield();
-                if ((spins & 1023) == 0 && System.nanoTime() - deadline > 0) {
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                if ((spins & 63) == 0 && System.nanoTime() - deadline > 0) {
                     fail("timed out after " + PATIENCE + " waiting for " + what);
                 }
             }

@@ -127,21 +127,27 @@ class WakeupProtocolTest {
         assertThat(q.wakeupsSent()).isLessThanOrEqualTo(((CoalescedMsgQueue<Long>) q).sleepsPublished());
     }
 
+    /**
+     * Stretches the current protocol step by a random amount. Mostly by spinning, which keeps the
+     * thread on its core so the other side runs concurrently through the window; rarely by yielding,
+     * for scheduler-sized gaps. (Yielding every time made the test take minutes on an oversubscribed
+     * machine, where each yield hands a whole time slice to unrelated work.)
+     */
     private static void pauseAtRandom() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        switch (r.nextInt(4)) {
-            case 0 -> { }
-            case 1 -> Thread.yield();
-            case 2 -> {
-                for (int i = r.nextInt(5); i >= 0; i--) {
-                    Thread.yield();
-                }
-            }
-            default -> {
-                for (int i = r.nextInt(2_000); i >= 0; i--) {
-                    Thread.onSpinWait();
-                }
-            }
+        int kind = r.nextInt(64);
+        if (kind == 0) {
+            Thread.yield();
+            return;
+        }
+        int spins = switch (kind & 3) {
+            case 0 -> 0;
+            case 1 -> r.nextInt(50);
+            case 2 -> r.nextInt(500);
+            default -> r.nextInt(5_000);
+        };
+        for (int i = 0; i < spins; i++) {
+            Thread.onSpinWait();
         }
     }
 
