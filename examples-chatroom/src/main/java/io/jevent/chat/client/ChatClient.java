@@ -89,7 +89,7 @@ public final class ChatClient {
             }
             Typed typed;
             try {
-                String line = console.readLine(p.text(), p.secret());
+                String line = console.readLine(p::text, p.secret());
                 typed = line == null ? Typed.END : Typed.line(line);
             } catch (ClientConsole.Interrupted e) {
                 typed = Typed.INTERRUPTED;

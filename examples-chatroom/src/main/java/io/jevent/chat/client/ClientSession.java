@@ -28,7 +28,7 @@ import io.jevent.core.EventBase;
  * {@link ServerLink}'s callbacks; output leaves through {@link ClientConsole#printAbove}, which is
  * safe while the keyboard thread is reading. The only other channel to the keyboard thread is
  * {@code prompts}: the loop puts one {@link Prompt} there each time it wants a line, and never a second
- * before the first was answered ({@code promptOutstanding}); when the mode changes under a read in
+ * before the first was answered ({@code outstanding}); when the mode changes under a read in
  * progress it only updates the prompt on screen. So the keyboard thread is never asked two things at
  * once, and {@link Prompt#STOP} is only sent while it waits on {@code prompts}, not in a read.
  *
@@ -78,7 +78,8 @@ final class ClientSession implements ServerLink.Listener {
     };
 
     private Mode mode = Mode.WAIT;   // until the first connection attempt has an outcome
-    private boolean promptOutstanding;
+    /** The prompt the keyboard thread holds (taken or queued), or null when it has answered. */
+    private Prompt outstanding;
     private boolean everConnected;
     private boolean announceConnect;
     private String byeReason;
@@ -238,7 +239,7 @@ final class ClientSession implements ServerLink.Listener {
 
     /** One answer from the keyboard thread, delivered by the loop's message queue. */
     void typed(Typed t) {
-        promptOutstanding = false;
+        outstanding = null;
         if (mode == Mode.DONE) {
             return;
         }
@@ -268,11 +269,12 @@ final class ClientSession implements ServerLink.Listener {
             return;
         }
         Prompt p = promptFor(mode);
-        if (!promptOutstanding) {
-            promptOutstanding = true;
+        if (outstanding == null) {
+            outstanding = p;
             prompts.add(p);
         } else {
-            console.setPrompt(p.text());
+            outstanding.relabel(p.text());   // first the label the keyboard thread will show or echo,
+            console.setPrompt(p.text());     // then the redraw of a read already on screen
         }
     }
 

@@ -13,14 +13,38 @@ final class Input {
     }
 
     /**
-     * A request for one line.
-     *
-     * @param text   the prompt
-     * @param secret read without echo
+     * A request for one line. Made on the loop thread and handed to the keyboard thread through a
+     * queue (which publishes it); the loop may later {@link #relabel} it while the keyboard thread
+     * reads, and the keyboard thread reads {@link #text()} whenever it shows the prompt, so a change
+     * made at any moment is never overwritten by the older label.
      */
-    record Prompt(String text, boolean secret) {
+    static final class Prompt {
         /** Not a prompt: the keyboard thread ends. */
         static final Prompt STOP = new Prompt("", false);
+
+        /** Written by the loop thread, read by the keyboard thread: volatile. */
+        private volatile String text;
+        private final boolean secret;
+
+        Prompt(String text, boolean secret) {
+            this.text = text;
+            this.secret = secret;
+        }
+
+        /** The label to show now. Any thread. */
+        String text() {
+            return text;
+        }
+
+        /** Whether to read without echo. */
+        boolean secret() {
+            return secret;
+        }
+
+        /** Loop thread: the mode changed under this read; the line typed answers the new label. */
+        void relabel(String newText) {
+            this.text = newText;
+        }
     }
 
     /**

@@ -16,13 +16,14 @@ public interface ClientConsole extends AutoCloseable {
     /**
      * Shows {@code prompt} and reads one line. Keyboard thread only; blocks.
      *
-     * @param prompt the prompt shown before the input
+     * @param prompt the prompt shown before the input, asked for each time it is shown: the loop may
+     *               change it while the read waits
      * @param secret true to read without echo (passwords)
      * @return the line without its terminator, or {@code null} at end of input (Ctrl-D, end of a pipe)
      * @throws Interrupted  if the person pressed Ctrl-C
      * @throws IOException  if the input cannot be read
      */
-    String readLine(String prompt, boolean secret) throws IOException;
+    String readLine(java.util.function.Supplier<String> prompt, boolean secret) throws IOException;
 
     /**
      * Prints {@code text} (one or more lines, no terminator needed) above the prompt, keeping any

@@ -36,9 +36,10 @@ public final class JLineConsole implements ClientConsole {
     }
 
     @Override
-    public String readLine(String prompt, boolean secret) throws IOException {
+    public String readLine(java.util.function.Supplier<String> prompt, boolean secret) throws IOException {
         try {
-            return secret ? reader.readLine(prompt, LineReaderImpl.NULL_MASK) : reader.readLine(prompt);
+            String label = prompt.get();
+            return secret ? reader.readLine(label, LineReaderImpl.NULL_MASK) : reader.readLine(label);
         } catch (EndOfFileException e) {
             return null;
         } catch (UserInterruptException e) {

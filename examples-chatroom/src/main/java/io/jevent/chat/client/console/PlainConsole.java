@@ -24,13 +24,12 @@ import java.nio.charset.StandardCharsets;
  *
  * <h2>Threads</h2>
  * {@link #readLine} on the keyboard thread; output from any thread under one lock, one whole block
- * per {@code println}, so lines never interleave. {@code prompt} is volatile: {@link #setPrompt} may
- * come from the client's loop while the keyboard thread waits for input.
+ * per {@code println}, so lines never interleave. The prompt is asked for when the line has been read,
+ * so a relabel by the client's loop while the keyboard thread waited shows in the transcript.
  */
 public final class PlainConsole implements ClientConsole {
     private final BufferedReader in;
     private final PrintStream out;
-    private volatile String prompt = "";
 
     /**
      * Creates a console over the streams (not closed by {@link #close()}: they belong to the caller).
@@ -45,12 +44,12 @@ public final class PlainConsole implements ClientConsole {
 
     /** {@inheritDoc} Never throws {@link Interrupted}: a pipe has no Ctrl-C. */
     @Override
-    public String readLine(String prompt, boolean secret) throws IOException {
-        this.prompt = prompt;
+    public String readLine(java.util.function.Supplier<String> prompt, boolean secret) throws IOException {
         String line = in.readLine();
         if (line != null) {
-            // The prompt may have changed while waiting (the loop reinterprets the next line).
-            String shown = this.prompt + (secret ? "" : line);
+            // Asked now, not before the read: the loop may have relabelled the prompt while we waited,
+            // and the line answers the new one.
+            String shown = prompt.get() + (secret ? "" : line);
             synchronized (out) {
                 out.println(shown.stripTrailing());
             }
@@ -65,9 +64,10 @@ public final class PlainConsole implements ClientConsole {
         }
     }
 
+    /** Nothing to redraw on a pipe: the echo after the read shows the current prompt anyway. */
     @Override
     public void setPrompt(String prompt) {
-        this.prompt = prompt;
+        // intentionally empty
     }
 
     @Override
