@@ -3,6 +3,7 @@ package io.jevent.msgqueue;
 import io.jevent.core.EventBase;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -53,6 +54,22 @@ abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits Coalesc
 
     /** Loop thread: the drain event fired. */
     abstract void drainTurn();
+
+    @Override
+    public final void close() {
+        finish(true);
+    }
+
+    @Override
+    public final List<T> closeNow() {
+        return finish(false);
+    }
+
+    /**
+     * Loop thread: stops accepting, then delivers what was accepted ({@code deliver}) or hands it
+     * back; releases the doorbell. Idempotent: a second call returns an empty list.
+     */
+    abstract List<T> finish(boolean deliver);
 
     /** Loop thread: hands one message to the consumer; a throwing consumer never stops the batch. */
     final void deliver(T msg) {

@@ -379,16 +379,7 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
     }
 
     @Override
-    public void close() {
-        finish(true);
-    }
-
-    @Override
-    public List<T> closeNow() {
-        return finish(false);
-    }
-
-    private List<T> finish(boolean deliver) {
+    List<T> finish(boolean deliver) {
         checkLoopThread("MsgQueue.close");
         if (closeStarted) {
             return List.of();

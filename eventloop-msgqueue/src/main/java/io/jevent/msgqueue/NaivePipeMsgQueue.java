@@ -135,16 +135,7 @@ final class NaivePipeMsgQueue<T> extends AbstractMsgQueue<T> {
     }
 
     @Override
-    public void close() {
-        finish(true);
-    }
-
-    @Override
-    public List<T> closeNow() {
-        return finish(false);
-    }
-
-    private List<T> finish(boolean deliver) {
+    List<T> finish(boolean deliver) {
         checkLoopThread("MsgQueue.close");
         if (closeStarted) {
             return List.of();
