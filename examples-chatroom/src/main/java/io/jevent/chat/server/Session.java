@@ -3,16 +3,13 @@ package io.jevent.chat.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import io.jevent.chat.protocol.Command;
-import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Events;
 import io.jevent.chat.protocol.ParseResult;
-import io.jevent.chat.protocol.Protocol;
 import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.store.Result;
@@ -20,34 +17,27 @@ import io.jevent.chat.store.StoreException;
 import io.jevent.chat.store.StoredMessage;
 import io.jevent.chat.store.User;
 import io.jevent.core.Event;
-import io.jevent.core.buffer.EolStyle;
-import io.jevent.core.buffer.EvBuffer;
-import io.jevent.core.buffer.LineTooLongException;
 import io.jevent.core.bufferevent.BufferEvent;
 
 /**
- * One client connection: framing, the login state, and the commands.
+ * One client connection: the login state, the commands, and the wiring of its I/O parts:
+ * {@link RequestReader} (bytes to requests) and {@link SessionOutput} (replies, events,
+ * backpressure, slow consumers, the final flush).
  *
  * <h2>Order of replies</h2>
  * A session runs one command at a time. While a command waits for the store or a worker
  * ({@code inFlight}), later lines stay in the input buffer (which the read high watermark bounds),
- * and its reply — one {@code output.add} for the whole block — is written before the next line is
- * looked at. So replies come in command order, and events (each also one add) fall between blocks.
- *
- * <h2>Backpressure</h2>
- * No new command starts while the output holds the write high watermark or more: a client that sends
- * without reading stalls instead of growing the heap. An event for a logged-in client whose output
- * is that full beyond the reply blocks it asked for proves it is not reading: it gets
- * {@code BYE slow consumer} and is closed.
+ * and its reply — one block — is written before the next line is looked at. So replies come in
+ * command order, and events fall between blocks.
  *
  * <h2>Threading</h2>
- * Everything here runs on its loop's thread. Results from the store and the hashing workers arrive
- * through {@link ChatLoop#post}; since the connection may have closed meanwhile, each continuation
- * checks {@code closed} first (and gives back what it took, such as an online claim).
+ * Everything here, and all state of the parts above, belongs to its loop's thread. Results from the
+ * store and the hashing workers arrive through {@link ChatLoop#post}; since the connection may have
+ * closed meanwhile, each continuation checks {@code closed} first (and gives back what it took,
+ * such as an online claim).
  */
 final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
-    private static final byte[] NEWLINE = {'\n'};
     private static final String BYE_SHUTDOWN = Events.bye("server shutting down");
 
     private enum State { LOGGED_OUT, JOINING, ONLINE }
@@ -59,19 +49,16 @@ final class Session {
     private final String address;
     private final String peer;
     private final Event idleTimer;
-    private Event flushTimer;
+    private final RequestReader requests;
+    private final SessionOutput output;
 
     private State state = State.LOGGED_OUT;
     private OnlineUser me;
     private boolean inFlight;
-    private boolean discardingLine;
     private boolean peerClosed;
-    private boolean waitingForOutput;
     private boolean finishing;
     private boolean closed;
     private String closeReason = "closed";
-    /** Bytes of reply blocks queued since the output last drained: a big HISTORY is not slowness. */
-    private long replyAllowance;
 
     Session(ChatLoop loop, long id, SocketChannel channel) {
         this.loop = loop;
@@ -92,7 +79,8 @@ final class Session {
         this.bev = BufferEvent.socket(loop.thread.base(), channel);
         ServerConfig config = ctx.config;
         bev.setReadWatermarks(0, config.readHighWatermark());
-        bev.setWriteWatermarks(config.writeHighWatermark() / 4, config.writeHighWatermark());
+        this.requests = new RequestReader(bev.input(), loop.decoder());
+        this.output = new SessionOutput(loop, bev, config.writeHighWatermark());
         bev.setCallbacks(b -> processInput(), b -> outputDrained(), this::status);
         this.idleTimer = loop.thread.base().newTimer((ev, what) -> idleTimedOut());
     }
@@ -100,7 +88,7 @@ final class Session {
     /** Greets the client and starts reading. */
     void start() {
         LOG.log(System.Logger.Level.INFO, "open #" + id + " " + peer + " on " + loop.thread.name());
-        write(Replies.GREETING);
+        output.write(Replies.GREETING);
         bev.enable(Event.READ);
         idleTimer.add(ctx.config.idleTimeout());
     }
@@ -118,36 +106,19 @@ final class Session {
     // ---------------------------------------------------------------- input
 
     private void processInput() {
-        EvBuffer in = bev.input();
         while (!inFlight && !finishing && !closed && !loop.isShuttingDown()) {
-            if (bev.output().length() >= ctx.config.writeHighWatermark()) {
-                waitingForOutput = true;   // outputDrained() resumes
-                return;
+            if (output.stallInput()) {
+                return;   // outputDrained() resumes
             }
-            if (discardingLine) {
-                if (!in.discardLine(EolStyle.CRLF)) {
-                    break;
-                }
-                discardingLine = false;
-                continue;
-            }
-            byte[] raw;
-            try {
-                raw = in.readLineBytes(EolStyle.CRLF, Protocol.MAX_LINE_BYTES);
-            } catch (LineTooLongException e) {
-                reply(ProtocolError.TOO_LONG.line());
-                discardingLine = true;
-                continue;
-            }
-            if (raw == null) {
+            ParseResult request = requests.next(state == State.ONLINE);
+            if (request == null) {
                 break;
             }
-            String line = loop.decoder().decode(raw, 0, raw.length);
-            if (line == null) {
-                reply(ProtocolError.INVALID_UTF8.line());
-                continue;
+            if (request instanceof ProtocolError error) {
+                output.reply(error.line());
+            } else {
+                handle((Command) request);
             }
-            handle(line);
         }
         if (peerClosed && !inFlight && !finishing && !closed) {
             closeReason = "client closed";
@@ -155,25 +126,19 @@ final class Session {
         }
     }
 
-    private void handle(String line) {
-        ParseResult parsed = CommandParser.parse(line, state == State.ONLINE);
-        if (parsed instanceof ProtocolError error) {
-            reply(error.line());
-            return;
-        }
-        Command command = (Command) parsed;
+    private void handle(Command command) {
         switch (command.verb()) {
-            case HELP -> reply(Replies.HELP);
-            case PING -> reply(Replies.PONG);
-            case WHO -> reply(loop.whoBlock());
+            case HELP -> output.reply(Replies.HELP);
+            case PING -> output.reply(Replies.PONG);
+            case WHO -> output.reply(loop.whoBlock());
             case QUIT -> {
-                reply(Replies.BYE);
+                output.reply(Replies.BYE);
                 closeReason = "quit";
                 finish(null);
             }
             case LOGOUT -> {
                 goOffline();
-                reply(Replies.BYE);
+                output.reply(Replies.BYE);
                 idleTimer.add(ctx.config.idleTimeout());
             }
             case REGISTER -> register(command);
@@ -181,7 +146,7 @@ final class Session {
             case MSG -> sendPrivate(command);
             case SAY -> sendGroup(command);
             case HISTORY -> history(command);
-            default -> reply(ProtocolError.UNKNOWN_COMMAND.line());
+            default -> output.reply(ProtocolError.UNKNOWN_COMMAND.line());
         }
     }
 
@@ -377,7 +342,7 @@ final class Session {
             });
         } catch (RejectedExecutionException e) {
             inFlight = false;   // still inside processInput: it goes on with the next line
-            reply(ProtocolError.BUSY.line());
+            output.reply(ProtocolError.BUSY.line());
         }
     }
 
@@ -396,7 +361,7 @@ final class Session {
         }
         inFlight = false;
         if (!finishing) {
-            reply(block);
+            output.reply(block);
         }
         if (loop.isShuttingDown()) {
             shutdown();
@@ -414,13 +379,6 @@ final class Session {
 
     // ---------------------------------------------------------------- output
 
-    /** A reply block: always written (the stall rule in processInput bounds how many pile up). */
-    private void reply(String block) {
-        long before = bev.output().length();
-        write(block);
-        replyAllowance += bev.output().length() - before;
-    }
-
     /**
      * An event line (FROM, GROUP, JOIN, PART). Returns false if it was not written: the session is
      * not logged in, is closing, or is a slow consumer (then it is being dropped).
@@ -429,31 +387,23 @@ final class Session {
         if (closed || finishing || state != State.ONLINE) {
             return false;
         }
-        if (bev.output().length() >= ctx.config.writeHighWatermark() + replyAllowance) {
+        if (output.isSlowConsumer()) {
             slowConsumer();
             return false;
         }
-        write(line);
+        output.write(line);
         return true;
-    }
-
-    private void write(String text) {
-        EvBuffer out = bev.output();
-        out.add(text, StandardCharsets.UTF_8);
-        loop.outputQueued(out.length());
     }
 
     /** Output drained to the low watermark (or, when finishing, to empty). */
     private void outputDrained() {
         if (finishing) {
-            if (bev.output().isEmpty()) {
+            if (output.isEmpty()) {
                 closeNow(closeReason);
             }
             return;
         }
-        replyAllowance = 0;
-        if (waitingForOutput) {
-            waitingForOutput = false;
+        if (output.drained()) {
             processInput();
         }
     }
@@ -461,16 +411,8 @@ final class Session {
     private void slowConsumer() {
         loop.countSlowConsumer();
         LOG.log(System.Logger.Level.WARNING, "#" + id + " " + peer + " is a slow consumer ("
-                + bev.output().length() + " bytes unread); disconnecting");
-        // Drop what is queued but keep the line already partly sent, so the client sees whole
-        // lines, then the BYE. The relinking moves segments and copies nothing.
-        EvBuffer out = bev.output();
-        long end = out.search(NEWLINE, 0);
-        EvBuffer keep = new EvBuffer();
-        out.removeBuffer(keep, end + 1);
-        out.clear();
-        out.addBuffer(keep);
-        keep.close();
+                + output.length() + " bytes unread); disconnecting");
+        output.dropUnsent();
         closeReason = "slow consumer";
         finish(Events.bye("slow consumer"));
     }
@@ -533,16 +475,14 @@ final class Session {
         finishing = true;
         idleTimer.del();
         if (lastLine != null) {
-            write(lastLine);
+            output.write(lastLine);
         }
         bev.disable(Event.READ);
-        if (bev.output().isEmpty()) {
+        if (output.isEmpty()) {
             closeNow(closeReason);
             return;
         }
-        bev.setWriteWatermarks(0, 0);   // the write callback now means "all flushed"
-        flushTimer = loop.thread.base().newTimer((ev, what) -> closeNow(closeReason + ", flush timed out"));
-        flushTimer.add(ctx.config.flushTimeout());
+        output.flushWithin(ctx.config.flushTimeout(), () -> closeNow(closeReason + ", flush timed out"));
     }
 
     /** Closes at once, dropping unsent output. */
@@ -553,9 +493,7 @@ final class Session {
         goOffline();
         closed = true;
         idleTimer.free();
-        if (flushTimer != null) {
-            flushTimer.free();
-        }
+        output.free();
         bev.close();
         loop.closed(this);
         LOG.log(System.Logger.Level.INFO, "close #" + id + " " + peer + ": " + reason);
