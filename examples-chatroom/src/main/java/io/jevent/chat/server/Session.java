@@ -3,8 +3,6 @@ package io.jevent.chat.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import io.jevent.chat.protocol.Command;
@@ -14,26 +12,25 @@ import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoreException;
-import io.jevent.chat.store.StoredMessage;
-import io.jevent.chat.store.User;
 import io.jevent.core.Event;
 import io.jevent.core.bufferevent.BufferEvent;
 
 /**
- * One client connection: the login state, the commands, and the wiring of its I/O parts:
- * {@link RequestReader} (bytes to requests) and {@link SessionOutput} (replies, events,
- * backpressure, slow consumers, the final flush).
+ * One client connection: its state machine (logged out → joining → online; finishing → closed),
+ * and the wiring of its parts: {@link RequestReader} (bytes to requests), {@link SessionOutput}
+ * (replies, events, backpressure, slow consumers, the final flush), {@link LoginFlow} and
+ * {@link StoreCommands} (the commands that wait for other threads).
  *
  * <h2>Order of replies</h2>
  * A session runs one command at a time. While a command waits for the store or a worker
  * ({@code inFlight}), later lines stay in the input buffer (which the read high watermark bounds),
- * and its reply — one block — is written before the next line is looked at. So replies come in
- * command order, and events fall between blocks.
+ * and its reply — one block — is written by {@link #complete} before the next line is looked at. So
+ * replies come in command order, and events fall between blocks.
  *
  * <h2>Threading</h2>
  * Everything here, and all state of the parts above, belongs to its loop's thread. Results from the
  * store and the hashing workers arrive through {@link ChatLoop#post}; since the connection may have
- * closed meanwhile, each continuation checks {@code closed} first (and gives back what it took,
+ * closed meanwhile, each continuation checks {@link #isClosed} first (and gives back what it took,
  * such as an online claim).
  */
 final class Session {
@@ -46,11 +43,12 @@ final class Session {
     private final ServerContext ctx;
     private final long id;
     private final BufferEvent bev;
-    private final String address;
     private final String peer;
     private final Event idleTimer;
     private final RequestReader requests;
     private final SessionOutput output;
+    private final LoginFlow login;
+    private final StoreCommands commands;
 
     private State state = State.LOGGED_OUT;
     private OnlineUser me;
@@ -74,13 +72,14 @@ final class Session {
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "cannot read the peer address", e);
         }
-        this.address = host;
         this.peer = hostPort;
         this.bev = BufferEvent.socket(loop.thread.base(), channel);
         ServerConfig config = ctx.config;
         bev.setReadWatermarks(0, config.readHighWatermark());
         this.requests = new RequestReader(bev.input(), loop.decoder());
         this.output = new SessionOutput(loop, bev, config.writeHighWatermark());
+        this.login = new LoginFlow(this, loop, host);
+        this.commands = new StoreCommands(this, loop);
         bev.setCallbacks(b -> processInput(), b -> outputDrained(), this::status);
         this.idleTimer = loop.thread.base().newTimer((ev, what) -> idleTimedOut());
     }
@@ -91,6 +90,11 @@ final class Session {
         output.write(Replies.GREETING);
         bev.enable(Event.READ);
         idleTimer.add(ctx.config.idleTimeout());
+    }
+
+    /** The connection's server-wide id. */
+    long id() {
+        return id;
     }
 
     /** The logged-in (or logging-in) user's id, or 0. */
@@ -141,221 +145,35 @@ final class Session {
                 output.reply(Replies.BYE);
                 idleTimer.add(ctx.config.idleTimeout());
             }
-            case REGISTER -> register(command);
-            case LOGIN -> login(command);
-            case MSG -> sendPrivate(command);
-            case SAY -> sendGroup(command);
-            case HISTORY -> history(command);
+            // These wait for other threads; complete() (or rejectBusy()) ends the wait.
+            case REGISTER -> {
+                inFlight = true;
+                commands.register(command);
+            }
+            case LOGIN -> {
+                inFlight = true;
+                login.start(command);
+            }
+            case MSG -> {
+                inFlight = true;
+                commands.sendPrivate(command);
+            }
+            case SAY -> {
+                inFlight = true;
+                commands.sendGroup(command);
+            }
+            case HISTORY -> {
+                inFlight = true;
+                commands.history(command);
+            }
             default -> output.reply(ProtocolError.UNKNOWN_COMMAND.line());
         }
     }
 
-    // ---------------------------------------------------------------- commands
-
-    private void register(Command command) {
-        inFlight = true;
-        onWorker(() -> {
-            String hash = ctx.hasher.hash(command.password());
-            ctx.store.registerUser(command.name(), hash, onLoop(result -> complete(
-                    result.isOk() ? Replies.REGISTERED
-                            : result.error().kind() == StoreException.Kind.CONFLICT ? ProtocolError.NAME_TAKEN.line()
-                            : failure("REGISTER", result.error()))));
-        });
-    }
-
-    /**
-     * LOGIN: rate limit (loop 0) → find the user (a reader) → verify (a worker, against a dummy hash
-     * if there is no such user) → claim the name (loop 0) → fetch pending messages (the writer) →
-     * {@code OK welcome} and the pending {@code FROM}s as one block, back here.
-     */
-    private void login(Command command) {
-        inFlight = true;
-        String password = command.password();
-        ctx.coordinator.post(() -> {
-            boolean allowed = ctx.coordinator.tryAcquire(command.name(), address);
-            loop.post(() -> {
-                if (!allowed) {
-                    complete(ProtocolError.RATE_LIMITED.line());
-                } else if (!closed) {
-                    ctx.store.findUser(command.name(), result -> verify(command.name(), password, result));
-                }
-            });
-        });
-    }
-
-    /** Reader thread (or this loop, for an immediate rejection): hand the check to a worker. */
-    private void verify(String name, String password, Result<java.util.Optional<User>> found) {
-        if (!found.isOk()) {
-            loop.post(() -> complete(failure("LOGIN", found.error())));
-            return;
-        }
-        User user = found.value().orElse(null);
-        try {
-            ctx.workers.execute(() -> {
-                boolean good;
-                boolean rehash;
-                try {
-                    good = ctx.hasher.verify(password, user == null ? null : user.passwordHash());
-                    rehash = good && ctx.hasher.needsRehash(user.passwordHash());
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "stored password hash of " + name + " is unusable", e);
-                    loop.post(() -> complete(Replies.err(ProtocolError.INTERNAL, "stored password hash is unusable")));
-                    return;
-                }
-                User verified = good ? user : null;
-                loop.post(() -> verified(name, password, verified, rehash));
-            });
-        } catch (RejectedExecutionException e) {
-            loop.post(() -> complete(ProtocolError.BUSY.line()));
-        }
-    }
-
-    private void verified(String typedName, String password, User user, boolean rehash) {
-        if (user == null) {
-            complete(ProtocolError.BAD_CREDENTIALS.line());
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        OnlineUser claim = new OnlineUser(OnlineUser.keyOf(user.name()), user.name(), user.id(), loop.index, id);
-        ctx.coordinator.post(() -> {
-            ctx.coordinator.loginSucceeded(typedName, address);
-            boolean claimed = ctx.coordinator.claim(claim);
-            if (claimed) {
-                loop.post(() -> claimed(claim, password, rehash));
-            } else {
-                loop.post(() -> complete(ProtocolError.ALREADY_ONLINE.line()));
-            }
-        });
-    }
-
-    private void claimed(OnlineUser claim, String password, boolean rehash) {
-        if (closed || finishing) {
-            ctx.coordinator.post(() -> ctx.coordinator.release(claim));
-            return;
-        }
-        me = claim;
-        state = State.JOINING;   // live private messages wait: the pending list below has them
-        loop.loggingIn(claim, this);
-        idleTimer.del();
-        ctx.store.pendingMessages(claim.userId(), onLoop(result -> pendingArrived(claim, result)));
-        if (rehash) {
-            onWorkerQuietly(() -> ctx.store.updatePasswordHash(claim.userId(), ctx.hasher.hash(password), r -> {
-                if (!r.isOk()) {
-                    LOG.log(System.Logger.Level.WARNING, "re-hashing the password of " + claim.name() + " failed: "
-                            + r.error().getMessage());
-                }
-            }));
-        }
-    }
-
-    private void pendingArrived(OnlineUser claim, Result<List<StoredMessage>> result) {
-        if (closed || me != claim) {
-            return;
-        }
-        if (!result.isOk()) {
-            goOffline();
-            complete(failure("LOGIN", result.error()));
-            return;
-        }
-        List<StoredMessage> pending = result.value();
-        StringBuilder block = new StringBuilder(Replies.welcome(claim.name()));
-        long[] ids = new long[pending.size()];
-        for (int i = 0; i < ids.length; i++) {
-            StoredMessage m = pending.get(i);
-            block.append(Events.from(m.senderName(), m.id(), m.tsMs(), m.body()));
-            ids[i] = m.id();
-        }
-        state = State.ONLINE;
-        complete(block.toString());
-        if (ids.length > 0 && !closed) {
-            ctx.store.markDelivered(claim.userId(), ids, r -> {
-                if (!r.isOk()) {
-                    LOG.log(System.Logger.Level.WARNING, "marking " + ids.length + " offline messages delivered failed;"
-                            + " they will be sent again: " + r.error().getMessage());
-                }
-            });
-        }
-    }
-
-    private void sendPrivate(Command command) {
-        inFlight = true;
-        ctx.store.appendPrivate(me.userId(), command.name(), command.text(), onLoop(result -> {
-            if (!result.isOk()) {
-                complete(result.error().kind() == StoreException.Kind.NOT_FOUND
-                        ? ProtocolError.NO_SUCH_USER.line() : failure("MSG", result.error()));
-                return;
-            }
-            // Routed even if this connection closed meanwhile: the message is committed.
-            StoredMessage message = result.value();
-            boolean online = loop.routePrivate(message);
-            complete(online ? Replies.sent(message.id()) : Replies.stored(message.id()));
-        }));
-    }
-
-    private void sendGroup(Command command) {
-        inFlight = true;
-        ctx.store.appendGroup(me.userId(), command.text(), onLoop(result -> {
-            if (!result.isOk()) {
-                complete(failure("SAY", result.error()));
-                return;
-            }
-            loop.routeGroup(result.value());
-            complete(Replies.sent(result.value().id()));
-        }));
-    }
-
-    private void history(Command command) {
-        inFlight = true;
-        ctx.store.history(me.userId(), command.count(), command.name(), onLoop(result -> {
-            if (!result.isOk()) {
-                complete(result.error().kind() == StoreException.Kind.NOT_FOUND
-                        ? ProtocolError.NO_SUCH_USER.line() : failure("HISTORY", result.error()));
-                return;
-            }
-            StringBuilder block = new StringBuilder();
-            for (StoredMessage m : result.value()) {
-                block.append(Replies.hist(m.id(), m.tsMs(), m.senderName(), m.recipientName(), m.body()));
-            }
-            complete(block.append(Replies.okCount(result.value().size())).toString());
-        }));
-    }
-
-    // ---------------------------------------------------------------- async plumbing
-
-    /** A store callback that continues on this loop, whichever thread completes it. */
-    private <T> Consumer<Result<T>> onLoop(Consumer<Result<T>> continuation) {
-        return result -> loop.post(() -> continuation.accept(result));
-    }
-
-    /** Runs {@code task} on a hashing worker; if the pool is saturated, the command gets ERR 503. */
-    private void onWorker(Runnable task) {
-        try {
-            ctx.workers.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "worker task of #" + id + " failed", e);
-                    loop.post(() -> complete(Replies.err(ProtocolError.INTERNAL, "internal error")));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            inFlight = false;   // still inside processInput: it goes on with the next line
-            output.reply(ProtocolError.BUSY.line());
-        }
-    }
-
-    private void onWorkerQuietly(Runnable task) {
-        try {
-            ctx.workers.execute(task);
-        } catch (RejectedExecutionException e) {
-            LOG.log(System.Logger.Level.DEBUG, "workers busy; password re-hash skipped until the next login");
-        }
-    }
+    // ---------------------------------------------------------------- for the commands (loop thread)
 
     /** The reply to the command in flight: write it, then go on with the input. */
-    private void complete(String block) {
+    void complete(String block) {
         if (closed) {
             return;
         }
@@ -370,11 +188,53 @@ final class Session {
         }
     }
 
-    private String failure(String verb, StoreException error) {
+    /**
+     * The command in flight could not even start (the hashing pool is saturated): ERR 503. Called
+     * synchronously from {@link #handle}, so {@link #processInput} goes on with the next line.
+     */
+    void rejectBusy() {
+        inFlight = false;
+        output.reply(ProtocolError.BUSY.line());
+    }
+
+    /** A store callback that continues on this loop, whichever thread completes it. */
+    <T> Consumer<Result<T>> onLoop(Consumer<Result<T>> continuation) {
+        return result -> loop.post(() -> continuation.accept(result));
+    }
+
+    /** The reply line for a failed store request; logs database failures. */
+    String failure(String verb, StoreException error) {
         if (error.kind() == StoreException.Kind.DATABASE) {
             LOG.log(System.Logger.Level.WARNING, verb + " of #" + id + " failed: " + error.getMessage());
         }
         return StoreReplies.of(error);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Closed, or closing: flushing its last output. */
+    boolean isClosing() {
+        return closed || finishing;
+    }
+
+    /** LOGIN has claimed {@code claim}: take live messages only once the pending ones are sent. */
+    void joining(OnlineUser claim) {
+        me = claim;
+        state = State.JOINING;
+        loop.loggingIn(claim, this);
+        idleTimer.del();
+    }
+
+    /** Whether this session is still logging in (or logged in) under this very claim. */
+    boolean isJoiningAs(OnlineUser claim) {
+        return me == claim;
+    }
+
+    /** LOGIN's reply is about to be written: events and live messages may flow. */
+    void online() {
+        state = State.ONLINE;
     }
 
     // ---------------------------------------------------------------- output
@@ -452,7 +312,7 @@ final class Session {
     }
 
     /** Leaves the online list (if in it): the coordinator tells everyone PART. */
-    private void goOffline() {
+    void goOffline() {
         if (me == null) {
             return;
         }

@@ -1,0 +1,98 @@
+package io.jevent.chat.server;
+
+import java.util.concurrent.RejectedExecutionException;
+
+import io.jevent.chat.protocol.Command;
+import io.jevent.chat.protocol.ProtocolError;
+import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.store.StoreException;
+import io.jevent.chat.store.StoredMessage;
+
+/**
+ * The commands that are one store request: REGISTER (after hashing the password on a worker), MSG,
+ * SAY and HISTORY. Each is started on the session's loop with the command in flight and ends with
+ * exactly one {@link Session#complete} on that loop.
+ *
+ * <p>Threading: the methods here run on the session's loop; the store's callbacks run on store
+ * threads and only post the continuation back ({@link Session#onLoop}). Worker tasks read only their
+ * arguments and the thread-safe {@link ServerContext}.
+ */
+final class StoreCommands {
+    private static final System.Logger LOG = System.getLogger(StoreCommands.class.getName());
+
+    private final Session session;
+    private final ChatLoop loop;
+    private final ServerContext ctx;
+
+    StoreCommands(Session session, ChatLoop loop) {
+        this.session = session;
+        this.loop = loop;
+        this.ctx = loop.ctx;
+    }
+
+    void register(Command command) {
+        onWorker(() -> {
+            String hash = ctx.hasher.hash(command.password());
+            ctx.store.registerUser(command.name(), hash, session.onLoop(result -> session.complete(
+                    result.isOk() ? Replies.REGISTERED
+                            : result.error().kind() == StoreException.Kind.CONFLICT ? ProtocolError.NAME_TAKEN.line()
+                            : session.failure("REGISTER", result.error()))));
+        });
+    }
+
+    void sendPrivate(Command command) {
+        ctx.store.appendPrivate(session.userId(), command.name(), command.text(), session.onLoop(result -> {
+            if (!result.isOk()) {
+                session.complete(result.error().kind() == StoreException.Kind.NOT_FOUND
+                        ? ProtocolError.NO_SUCH_USER.line() : session.failure("MSG", result.error()));
+                return;
+            }
+            // Routed even if this connection closed meanwhile: the message is committed.
+            StoredMessage message = result.value();
+            boolean online = loop.routePrivate(message);
+            session.complete(online ? Replies.sent(message.id()) : Replies.stored(message.id()));
+        }));
+    }
+
+    void sendGroup(Command command) {
+        ctx.store.appendGroup(session.userId(), command.text(), session.onLoop(result -> {
+            if (!result.isOk()) {
+                session.complete(session.failure("SAY", result.error()));
+                return;
+            }
+            loop.routeGroup(result.value());
+            session.complete(Replies.sent(result.value().id()));
+        }));
+    }
+
+    void history(Command command) {
+        ctx.store.history(session.userId(), command.count(), command.name(), session.onLoop(result -> {
+            if (!result.isOk()) {
+                session.complete(result.error().kind() == StoreException.Kind.NOT_FOUND
+                        ? ProtocolError.NO_SUCH_USER.line() : session.failure("HISTORY", result.error()));
+                return;
+            }
+            StringBuilder block = new StringBuilder();
+            for (StoredMessage m : result.value()) {
+                block.append(Replies.hist(m.id(), m.tsMs(), m.senderName(), m.recipientName(), m.body()));
+            }
+            session.complete(block.append(Replies.okCount(result.value().size())).toString());
+        }));
+    }
+
+    /** Runs {@code task} on a hashing worker; if the pool is saturated, the command gets ERR 503. */
+    private void onWorker(Runnable task) {
+        try {
+            ctx.workers.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "worker task of #" + session.id() + " failed", e);
+                    loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "internal error")));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            session.rejectBusy();   // still inside the session's input loop: it goes on with the next line
+        }
+    }
+}
