@@ -94,7 +94,15 @@ public final class ChatServer implements AutoCloseable {
      * @throws IOException    if the address cannot be bound (in use, not local...); nothing is left running
      */
     public static ChatServer start(ServerConfig config) throws StoreException, IOException {
-        ChatStore store = ChatStore.open(StoreConfig.defaults(config.database()).withDurability(config.durability()));
+        return start(config, StoreConfig.defaults(config.database()).withDurability(config.durability()));
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, with the store's settings chosen by the caller: tests in this
+     * package size the store's queues with it. {@code storeConfig.file()} is the database used.
+     */
+    static ChatServer start(ServerConfig config, StoreConfig storeConfig) throws StoreException, IOException {
+        ChatStore store = ChatStore.open(storeConfig);
         ExecutorService workers = null;
         EventLoopGroup group = null;
         try {
@@ -160,6 +168,11 @@ public final class ChatServer implements AutoCloseable {
     /** @return the address the server listens on (the real port when configured with port 0). Any thread. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** The store, for tests in this package that must hold its writer. Any thread. */
+    ChatStore store() {
+        return store;
     }
 
     /** @return the configuration it runs with. Any thread. */

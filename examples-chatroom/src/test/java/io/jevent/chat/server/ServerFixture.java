@@ -39,6 +39,13 @@ final class ServerFixture implements AutoCloseable {
         return new ServerFixture(ChatServer.start(tweak.apply(config(dir.resolve("chat.db")))));
     }
 
+    /** A server whose store settings {@code storeTweak} changes (say, a tiny writer queue). */
+    static ServerFixture startWithStore(Path dir, UnaryOperator<StoreConfig> storeTweak) throws Exception {
+        ServerConfig config = config(dir.resolve("chat.db"));
+        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
+        return new ServerFixture(ChatServer.start(config, storeTweak.apply(store)));
+    }
+
     static ServerConfig config(Path db) {
         return ServerConfig.defaults(db)
                 .withBind(new InetSocketAddress("127.0.0.1", 0))
