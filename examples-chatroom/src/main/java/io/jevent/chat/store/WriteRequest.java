@@ -38,10 +38,10 @@ final class WriteRequest<T> {
             outcome = Result.ok(operation.run(ops));
             ops.releaseSavepoint();
         } catch (StoreException e) {
-            undo(ops);
+            undo(ops, e);
             outcome = Result.failed(e);
         } catch (SQLException | RuntimeException e) {
-            undo(ops);
+            undo(ops, e);
             outcome = Result.failed(new StoreException(StoreException.Kind.DATABASE, describe(e), e));
         }
     }
@@ -74,8 +74,23 @@ final class WriteRequest<T> {
         return "database error: " + (newline < 0 ? message : message.substring(0, newline));
     }
 
-    private static void undo(WriterOps ops) throws SQLException {
-        ops.rollbackToSavepoint();
-        ops.releaseSavepoint();
+    /**
+     * Rolls back to this request's savepoint. If that fails, the transaction is gone (SQLite rolls
+     * back on its own after SQLITE_FULL or an I/O error, and then "no such savepoint" is all the
+     * undo can say): the batch fails with the request's own SQL error, which names the real cause,
+     * and the undo failure rides along as suppressed.
+     */
+    private static void undo(WriterOps ops, Exception failure) throws SQLException {
+        try {
+            ops.rollbackToSavepoint();
+            ops.releaseSavepoint();
+        } catch (SQLException undoFailed) {
+            if (failure instanceof SQLException cause) {
+                cause.addSuppressed(undoFailed);
+                throw cause;
+            }
+            undoFailed.addSuppressed(failure);
+            throw undoFailed;
+        }
     }
 }

@@ -142,6 +142,8 @@ class GroupCommitTest {
         List<Result<Object>> results = c.await();
 
         assertThat(results).allSatisfy(r -> assertThat(r.error().kind()).isEqualTo(StoreException.Kind.DATABASE));
+        // The reply names the real cause, not the failed undo ("no such savepoint") it led to.
+        assertThat(results).allSatisfy(r -> assertThat(r.error().getMessage()).isEqualTo("database error: disk I/O error"));
         assertThat(store.stats().failedBatches()).isEqualTo(1);
         Async.<StoredMessage>value(cb -> store.appendGroup(ann.id(), "after", cb));
         List<StoredMessage> history = Async.<List<StoredMessage>>value(cb -> store.history(ann.id(), 10, null, cb));
