@@ -364,6 +364,11 @@ public final class EventBase implements AutoCloseable {
      */
     public long now() {
         checkThread();
+        return currentTime();
+    }
+
+    /** {@link #now()} without the thread check, for callers that already made it. */
+    private long currentTime() {
         return timeCached ? cachedNow : config.clock().getAsLong();
     }
 
@@ -447,7 +452,7 @@ public final class EventBase implements AutoCloseable {
      */
     public void dumpEvents(Appendable out) {
         checkThread();
-        long now = now();
+        long now = currentTime();
         forEachEvent(ev -> {
             try {
                 out.append(ev.toString());
@@ -547,7 +552,7 @@ public final class EventBase implements AutoCloseable {
         }
         if (timeoutNanos >= 0) {
             ev.timeoutNanos = timeoutNanos;
-            scheduleTimer(ev, now() + timeoutNanos);
+            scheduleTimer(ev, currentTime() + timeoutNanos);
         }
     }
 
