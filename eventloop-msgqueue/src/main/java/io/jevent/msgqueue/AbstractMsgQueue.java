@@ -55,19 +55,31 @@ abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits Coalesc
     /** Loop thread: the drain event fired. */
     abstract void drainTurn();
 
+    /** Loop thread: set by the first close()/closeNow(); engines read it to stop delivering. */
+    boolean closeStarted;
+
     @Override
     public final void close() {
-        finish(true);
+        startClosing(true);
     }
 
     @Override
     public final List<T> closeNow() {
-        return finish(false);
+        return startClosing(false);
+    }
+
+    private List<T> startClosing(boolean deliver) {
+        checkLoopThread("MsgQueue.close");
+        if (closeStarted) {
+            return List.of();
+        }
+        closeStarted = true;
+        return finish(deliver);
     }
 
     /**
-     * Loop thread: stops accepting, then delivers what was accepted ({@code deliver}) or hands it
-     * back; releases the doorbell. Idempotent: a second call returns an empty list.
+     * Loop thread, once, with {@link #closeStarted} already set: stops accepting, then delivers what
+     * was accepted ({@code deliver}) or hands it back; releases the doorbell.
      */
     abstract List<T> finish(boolean deliver);
 

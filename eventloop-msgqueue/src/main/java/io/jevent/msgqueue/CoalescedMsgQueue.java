@@ -69,7 +69,6 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
 
     private final AtomicInteger sleep = new AtomicInteger(AWAKE);
     private volatile int phase = OPEN;
-    private boolean closeStarted;
     private volatile long sleepsPublished;
 
     /** Producers waiting for room in a bounded queue wait on this; the loop notifies after a batch. */
@@ -380,11 +379,6 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
 
     @Override
     List<T> finish(boolean deliver) {
-        checkLoopThread("MsgQueue.close");
-        if (closeStarted) {
-            return List.of();
-        }
-        closeStarted = true;
         phase = CLOSING; // from here a push is rejected up front, or resolved by resolveLate()
         List<T> undelivered = deliver ? List.of() : new ArrayList<>();
         try {

@@ -27,7 +27,6 @@ final class NaivePipeMsgQueue<T> extends AbstractMsgQueue<T> {
     private final int capacity;
     private boolean closed;             // guarded by lock
     private volatile boolean closedView; // mirrors closed for isClosed() without the lock
-    private boolean closeStarted;       // loop thread
 
     NaivePipeMsgQueue(MsgQueueBuilder<T> b) {
         super(b);
@@ -136,11 +135,6 @@ final class NaivePipeMsgQueue<T> extends AbstractMsgQueue<T> {
 
     @Override
     List<T> finish(boolean deliver) {
-        checkLoopThread("MsgQueue.close");
-        if (closeStarted) {
-            return List.of();
-        }
-        closeStarted = true;
         List<T> rest;
         lock.lock();
         try {
