@@ -16,12 +16,13 @@ public interface CallbackExceptionHandler {
     /**
      * Handles a callback failure.
      *
-     * @param ev    the event whose callback threw, or {@code null} when a {@link LoopObserver} threw
+     * @param ev    the event whose callback threw, or {@code null} when a {@link LoopObserver} or a
+     *              {@link Deferred} task threw
      * @param error what it threw
      */
     void onCallbackException(Event ev, Throwable error);
 
     /** The default: logs the throwable at ERROR through {@link System.Logger}, naming the event. */
     CallbackExceptionHandler LOG = (ev, error) -> System.getLogger("io.jevent.core")
-            .log(System.Logger.Level.ERROR, (ev == null ? "a loop observer" : "callback of " + ev) + " threw; the loop goes on", error);
+            .log(System.Logger.Level.ERROR, (ev == null ? "a loop observer or deferred task" : "callback of " + ev) + " threw; the loop goes on", error);
 }

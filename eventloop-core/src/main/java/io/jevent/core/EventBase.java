@@ -28,8 +28,10 @@ import java.util.function.Consumer;
  * <h2>One iteration of the loop</h2>
  * <ol>
  * <li>Stop if {@link #loopBreak()} was called, or a {@link #loopExit(Duration)} is due; return 1 if no
- *     event is pending or active (unless {@link #LOOP_NO_EXIT_ON_EMPTY}).</li>
- * <li>Work out how long to sleep: zero if callbacks are waiting, else until the earliest timer.</li>
+ *     event is pending or active and no {@link Deferred} task is scheduled (unless
+ *     {@link #LOOP_NO_EXIT_ON_EMPTY}).</li>
+ * <li>Work out how long to sleep: zero if callbacks or deferred tasks are waiting, else until the
+ *     earliest timer.</li>
  * <li>Ask each {@link LoopObserver} whether it has work (then do not sleep), poll the selector, tell
  *     the observers the poll returned.</li>
  * <li>Update the cached time; queue the callbacks of ready channels, arrived signals and expired
@@ -37,6 +39,8 @@ import java.util.function.Consumer;
  * <li>Run the queued callbacks of the most urgent non-empty priority, at most
  *     {@link EventConfig#maxCallbacksPerIteration()} of them, and only those queued before the run
  *     started, so a callback that re-activates itself cannot starve I/O.</li>
+ * <li>Run the {@link Deferred} tasks scheduled so far (a buffer event's flush of what those
+ *     callbacks wrote), again only those scheduled before the run started.</li>
  * </ol>
  *
  * <h2>Errors</h2>
@@ -87,6 +91,10 @@ public final class EventBase implements AutoCloseable {
     private CommonTimeout[] commonTimeouts = new CommonTimeout[0];
     private Event allHead;
     private final List<Event> signalEvents = new ArrayList<>();
+    /** Scheduled {@link Deferred} tasks, oldest first (intrusive, so scheduling allocates nothing). */
+    private Deferred deferredHead;
+    private Deferred deferredTail;
+    private int deferredCount;
 
     // ---- shared with other threads ----
     /** The owner thread. Volatile so that a wrong-thread check on any thread sees the transfer. */
@@ -165,6 +173,17 @@ public final class EventBase implements AutoCloseable {
         }
         link(ev);
         return ev;
+    }
+
+    /**
+     * Creates a task that runs once after the callbacks of the current iteration, before the loop
+     * polls again, each time it is {@linkplain Deferred#schedule() scheduled}. Not yet scheduled.
+     *
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public Deferred newDeferred(Runnable task) {
+        checkThread();
+        return new Deferred(this, Objects.requireNonNull(task, "task"));
     }
 
     /** Creates a non-persistent timer; libevent's {@code evtimer_new}. Same contract as {@link #newEvent}. */
@@ -289,18 +308,32 @@ public final class EventBase implements AutoCloseable {
                     cancelExitTimers();
                     return 0;
                 }
-                if (insertedCount == 0 && activeCount == 0 && (flags & LOOP_NO_EXIT_ON_EMPTY) == 0) {
+                // Deferred tasks run before every poll. Here: those scheduled outside the loop, by
+                // other tasks, or left by a break; the usual case is handled after the callbacks.
+                int ran = deferredCount > 0 ? runDeferred() : 0;
+                if (breakRequested) {
+                    continue;               // a task broke the loop: return as a break, at the top
+                }
+                if (insertedCount == 0 && activeCount == 0 && deferredCount == 0
+                        && (flags & LOOP_NO_EXIT_ON_EMPTY) == 0) {
                     return 1;
                 }
-                poll(activeCount > 0 || (flags & LOOP_NONBLOCK) != 0 ? 0 : sleepNanos());
+                boolean noWait = activeCount > 0 || deferredCount > 0 || (flags & LOOP_NONBLOCK) != 0
+                        || (ran != 0 && (flags & LOOP_ONCE) != 0);
+                poll(noWait ? 0 : sleepNanos());
                 updateTime();
                 expireTimers();
                 if (activeCount > 0) {
-                    int ran = runActive();
-                    if ((flags & LOOP_ONCE) != 0 && activeCount == 0 && ran != 0) {
-                        return 0;
-                    }
-                } else if ((flags & LOOP_NONBLOCK) != 0) {
+                    ran += runActive();
+                } else if ((flags & LOOP_NONBLOCK) != 0 && deferredCount == 0) {
+                    return 0;
+                }
+                // Deferred work (a buffered writer's flush) goes right after the callbacks that
+                // produced it, so the writes of a whole iteration leave together, before any return.
+                if (deferredCount > 0 && !breakRequested) {
+                    ran += runDeferred();
+                }
+                if ((flags & LOOP_ONCE) != 0 && activeCount == 0 && ran != 0) {
                     return 0;
                 }
             }
@@ -490,6 +523,9 @@ public final class EventBase implements AutoCloseable {
         while (allHead != null) {
             freeInternal(allHead);
         }
+        while (deferredHead != null) {
+            cancelDeferred(deferredHead);
+        }
         closed = true;
         try {
             selector.close();
@@ -604,6 +640,35 @@ public final class EventBase implements AutoCloseable {
         } else if (ev.inHeap()) {
             timers.remove(ev);
         }
+    }
+
+    void scheduleDeferred(Deferred d) {
+        d.scheduled = true;
+        d.prev = deferredTail;
+        d.next = null;
+        if (deferredTail == null) {
+            deferredHead = d;
+        } else {
+            deferredTail.next = d;
+        }
+        deferredTail = d;
+        deferredCount++;
+    }
+
+    void cancelDeferred(Deferred d) {
+        if (d.prev == null) {
+            deferredHead = d.next;
+        } else {
+            d.prev.next = d.next;
+        }
+        if (d.next == null) {
+            deferredTail = d.prev;
+        } else {
+            d.next.prev = d.prev;
+        }
+        d.prev = d.next = null;
+        d.scheduled = false;
+        deferredCount--;
     }
 
     /** Called on the signal-dispatch thread: flag, then ring. The flag is read after the poll. */
@@ -847,6 +912,28 @@ public final class EventBase implements AutoCloseable {
         return ran;
     }
 
+    /**
+     * Runs the deferred tasks scheduled now, oldest first. Bounded by the count at the start, so
+     * tasks that schedule tasks wait for the next iteration (whose poll then does not block).
+     */
+    private int runDeferred() {
+        int budget = deferredCount;
+        int ran = 0;
+        while (ran < budget && deferredHead != null && !breakRequested) {
+            Deferred d = deferredHead;
+            cancelDeferred(d);          // unlinked first: the task may schedule itself again
+            ran++;
+            try {
+                d.task.run();
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                reportFailure(null, t);
+            }
+        }
+        return ran;
+    }
+
     /** libevent's persist closure: from the old deadline after a timeout, else from now. */
     private void rearmPersistentTimeout(Event ev, int res) {
         long from = (res & Event.TIMEOUT) != 0 ? ev.deadline : cachedNow;
@@ -863,11 +950,15 @@ public final class EventBase implements AutoCloseable {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable t) {
-            try {
-                exceptionHandler.onCallbackException(ev, t);
-            } catch (RuntimeException handlerFailure) {
-                LOG.log(System.Logger.Level.ERROR, "exception handler failed for " + ev, handlerFailure);
-            }
+            reportFailure(ev, t);
+        }
+    }
+
+    private void reportFailure(Event ev, Throwable t) {
+        try {
+            exceptionHandler.onCallbackException(ev, t);
+        } catch (RuntimeException handlerFailure) {
+            LOG.log(System.Logger.Level.ERROR, "exception handler failed for " + ev, handlerFailure);
         }
     }
 
