@@ -941,6 +941,9 @@ public final class EvBuffer implements AutoCloseable {
         if (want <= room) {
             return readIntoTail(ch, want);
         }
+        if (room == 0 && want <= Segment.SIZE) {
+            return readIntoNewSegment(ch, want);    // one plain read: no vector to build
+        }
         if (!(ch instanceof ScatteringByteChannel)) {
             return room > 0 ? readIntoTail(ch, room) : readIntoNewSegment(ch, want);
         }

@@ -83,10 +83,8 @@ public final class BufferEvent implements AutoCloseable {
     private long readHigh;
     private long writeLow;
     private long writeHigh;
-    private Duration readTimeout;
-    private Duration writeTimeout;
-    private final Event readTimer;
-    private final Event writeTimer;
+    private final IdleTimer readIdle;
+    private final IdleTimer writeIdle;
     private Event flushDeadline;
 
     /**
@@ -104,8 +102,8 @@ public final class BufferEvent implements AutoCloseable {
 
     private BufferEvent(EventBase base) {
         this.base = base;
-        this.readTimer = base.newTimer((ev, what) -> timedOut(READING));
-        this.writeTimer = base.newTimer((ev, what) -> timedOut(WRITING));
+        this.readIdle = new IdleTimer(base, () -> timedOut(READING));
+        this.writeIdle = new IdleTimer(base, () -> timedOut(WRITING));
         // Backpressure is driven by the buffers themselves, so every way of draining them counts.
         input.addCallback((buf, oldLen, newLen) -> {
             if (readHigh > 0 && oldLen >= readHigh && newLen < readHigh) {
@@ -248,10 +246,10 @@ public final class BufferEvent implements AutoCloseable {
         checkOpen();
         checkDirections(what);
         if ((what & Event.READ) != 0) {
-            readTimer.del();
+            readIdle.stop();            // the update below starts it again from now
         }
         if ((what & Event.WRITE) != 0) {
-            writeTimer.del();
+            writeIdle.stop();
         }
         enabled |= what;
         updateRead();
@@ -320,18 +318,18 @@ public final class BufferEvent implements AutoCloseable {
      * {@code bufferevent_set_timeouts}. A read timeout counts while reading is enabled and not paused
      * by the high watermark; a write timeout while there is output to write (or a connect runs). On
      * expiry the status callback gets {@code READING|TIMEOUT} or {@code WRITING|TIMEOUT} and that
-     * direction is disabled; enabling it again restarts the clock. Share one duration across many
-     * connections with {@link EventBase#initCommonTimeout(Duration)} to make re-arming O(1).
+     * direction is disabled; enabling it again restarts the clock. Progress costs no timer operation:
+     * the timer re-arms itself at most once per period for what is left of it. Share one duration
+     * across many connections with {@link EventBase#initCommonTimeout(Duration)} to make that re-arm
+     * O(1) too.
      *
      * @param read  {@code null} for none
      * @param write {@code null} for none
      */
     public void setTimeouts(Duration read, Duration write) {
         checkOpen();
-        this.readTimeout = read;
-        this.writeTimeout = write;
-        readTimer.del();
-        writeTimer.del();
+        readIdle.setPeriod(read);
+        writeIdle.setPeriod(write);
         updateRead();
         updateWrite();
     }
@@ -361,7 +359,9 @@ public final class BufferEvent implements AutoCloseable {
 
     /**
      * Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks and never writes
-     * inside the call: the bytes go out from the loop as the socket accepts them.
+     * inside the call. On a socket, everything queued during one loop iteration goes out in one write
+     * after that iteration's callbacks, before the loop polls again; whatever the kernel does not
+     * take then is written as the socket becomes writable. A pair moves it from the loop likewise.
      *
      * @throws IllegalStateException off the loop thread, after close or {@link #closeAfterFlush}, or
      *                               after an {@link #ERROR} (the bytes could never be sent; the
@@ -541,9 +541,7 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     void dataRead(long n) {
-        if (readTimeout != null) {
-            readTimer.add(readTimeout);
-        }
+        readIdle.progress();
         if (input.length() >= readLow && readCb != null) {
             readCb.onData(this);
         }
@@ -553,8 +551,8 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     void dataWritten(long n) {
-        if (n > 0 && writeTimeout != null) {
-            writeTimer.add(writeTimeout);
+        if (n > 0) {
+            writeIdle.progress();
         }
         if (output.length() == 0) {
             updateWrite();
@@ -596,7 +594,7 @@ public final class BufferEvent implements AutoCloseable {
     void connected() {
         connecting = false;
         linked = true;
-        writeTimer.del();
+        writeIdle.stop();
         updateRead();
         updateWrite();
         status(CONNECTED, null);
@@ -610,10 +608,10 @@ public final class BufferEvent implements AutoCloseable {
         }
         boolean want = wantsToRead();
         transport.wantRead(want);
-        if (!want) {
-            readTimer.del();
-        } else if (readTimeout != null && !readTimer.isPending(Event.TIMEOUT)) {
-            readTimer.add(readTimeout);
+        if (want) {
+            readIdle.start();
+        } else {
+            readIdle.stop();
         }
     }
 
@@ -623,10 +621,10 @@ public final class BufferEvent implements AutoCloseable {
         }
         boolean want = wantsToWrite() || wantsToConnect();
         transport.wantWrite(want);
-        if (!want) {
-            writeTimer.del();
-        } else if (writeTimeout != null && !writeTimer.isPending(Event.TIMEOUT)) {
-            writeTimer.add(writeTimeout);
+        if (want) {
+            writeIdle.start();
+        } else {
+            writeIdle.stop();
         }
     }
 
@@ -652,8 +650,8 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     private void releaseTimers() {
-        readTimer.free();
-        writeTimer.free();
+        readIdle.free();
+        writeIdle.free();
         if (flushDeadline != null) {
             flushDeadline.free();
         }

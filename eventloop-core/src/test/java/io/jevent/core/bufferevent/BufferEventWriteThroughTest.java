@@ -1,0 +1,200 @@
+package io.jevent.core.bufferevent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.jevent.core.Event;
+import io.jevent.core.EventBase;
+import io.jevent.core.EventConfig;
+import io.jevent.core.LoopObserver;
+
+/**
+ * When a socket buffer event's output reaches the kernel: in one write after the callbacks of the
+ * iteration that produced it, before the loop polls again; WRITE readiness is watched only while the
+ * kernel leaves part of it queued. And timeouts that count from the last progress.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class BufferEventWriteThroughTest {
+
+    @Test
+    @DisplayName("ping-pong: each reply is in the kernel before the next poll, and no WRITE event is ever pending")
+    void repliesLeaveBeforeThePollWithoutWatchingWrite() throws IOException {
+        try (Loops loops = new Loops()) {
+            SocketChannel[] ch = Loops.socketPair();
+            BufferEvent server = BufferEvent.socket(loops.base, ch[0]);
+            BufferEvent client = BufferEvent.socket(loops.base, ch[1]);
+            int rounds = 1000;
+            int[] replies = {0};
+            server.setCallbacks(b -> b.write(b.input()), null, Loops.noStatus());     // echo
+            client.setCallbacks(b -> {
+                b.input().drain(b.input().length());
+                if (++replies[0] < rounds) {
+                    b.write(new byte[64]);
+                }
+            }, null, Loops.noStatus());
+            server.enable(Event.READ);
+            client.enable(Event.READ);
+
+            List<String> violations = new ArrayList<>();
+            loops.base.addLoopObserver(new LoopObserver() {
+                @Override
+                public boolean beforePoll() {
+                    if (client.isClosed() || server.isClosed()) {
+                        return false;
+                    }
+                    if (!server.output().isEmpty() || !client.output().isEmpty()) {
+                        violations.add("output still queued at the poll: server " + server.output().length()
+                                + ", client " + client.output().length());
+                    }
+                    loops.base.forEachEvent(ev -> {
+                        if ((ev.events() & Event.WRITE) != 0) {
+                            violations.add("WRITE watched: " + ev);
+                        }
+                    });
+                    return false;
+                }
+
+                @Override
+                public void afterPoll() {
+                }
+            });
+            client.write(new byte[64]);
+            loops.runUntil(() -> replies[0] == rounds, Duration.ofSeconds(20));
+            assertThat(violations).isEmpty();
+            server.close();
+            client.close();
+        }
+    }
+
+    @Test
+    @DisplayName("writes of one iteration leave together: the peer reads them in order, and the write callback runs after the flush")
+    void writesOfOneIterationLeaveTogether() throws IOException {
+        try (Loops loops = new Loops()) {
+            SocketChannel[] ch = Loops.socketPair();
+            BufferEvent bev = BufferEvent.socket(loops.base, ch[0]);
+            List<String> seen = new ArrayList<>();
+            bev.setCallbacks(null, b -> seen.add("write callback, output " + b.output().length()), Loops.noStatus());
+            Event producer = loops.base.newTimer((ev, what) -> {
+                bev.write("one ".getBytes());
+                bev.write("two ".getBytes());
+                bev.write("three".getBytes());
+                seen.add("queued " + bev.output().length());
+            });
+            producer.activate(Event.TIMEOUT);
+            loops.runUntil(() -> seen.size() == 2, Duration.ofSeconds(10));
+            assertThat(seen).containsExactly("queued 13", "write callback, output 0");
+            ByteBuffer got = ByteBuffer.allocate(13);
+            ch[1].configureBlocking(true);
+            while (got.hasRemaining()) {
+                ch[1].read(got);
+            }
+            assertThat(new String(got.array())).isEqualTo("one two three");
+            producer.free();
+            bev.close();
+            ch[1].close();
+        }
+    }
+
+    @Test
+    @DisplayName("a full kernel buffer: WRITE is watched while output waits, dropped once drained; every byte arrives")
+    void writeIsWatchedOnlyWhileTheKernelIsFull() throws IOException {
+        try (Loops loops = new Loops()) {
+            SocketChannel[] ch = Loops.socketPair();
+            ch[0].setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+            ch[1].setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+            BufferEvent sender = BufferEvent.socket(loops.base, ch[0]);
+            BufferEvent receiver = BufferEvent.socket(loops.base, ch[1]);
+            int total = 4 * 1024 * 1024;
+            byte[] data = new byte[total];
+            for (int i = 0; i < total; i++) {
+                data[i] = Loops.streamByte(3, i);
+            }
+            CRC32 sent = new CRC32();
+            sent.update(data);
+            int[] drained = {0};
+            sender.setCallbacks(null, b -> {
+                if (b.output().isEmpty()) {
+                    drained[0]++;
+                }
+            }, Loops.noStatus());
+            sender.write(data);
+            loops.base.loop(EventBase.LOOP_NONBLOCK);     // the flush: the kernel takes a part
+            assertThat(sender.output().length()).as("part still queued").isPositive().isLessThan(total);
+            assertThat(writeWatched(loops, ch[0])).as("WRITE watched while the kernel is full").isTrue();
+
+            CRC32 got = new CRC32();
+            long[] received = {0};
+            receiver.setCallbacks(b -> {
+                byte[] chunk = new byte[(int) b.input().length()];
+                b.read(chunk);
+                got.update(chunk);
+                received[0] += chunk.length;
+            }, null, Loops.noStatus());
+            receiver.enable(Event.READ);
+            loops.runUntil(() -> received[0] == total && drained[0] > 0, Duration.ofSeconds(20));
+            assertThat(got.getValue()).isEqualTo(sent.getValue());
+            assertThat(drained[0]).as("write callback at empty: once").isEqualTo(1);
+            assertThat(writeWatched(loops, ch[0])).as("WRITE dropped once drained").isFalse();
+            sender.close();
+            receiver.close();
+        }
+    }
+
+    @Test
+    @DisplayName("a read timeout counts from the last byte read: steady traffic never times out, silence does, one period after the last byte")
+    void readTimeoutCountsFromTheLastProgress() {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        List<Throwable> failures = new ArrayList<>();
+        try (EventBase base = new EventBase(EventConfig.builder().clock(clock::get)
+                .exceptionHandler((ev, e) -> failures.add(e)).build())) {
+            BufferEvent[] p = BufferEvent.pair(base);
+            List<Integer> status = new ArrayList<>();
+            long[] read = {0};
+            p[0].setCallbacks(b -> read[0] += b.input().drain(b.input().length()), null,
+                    (b, what, cause) -> status.add(what));
+            p[0].setTimeouts(Duration.ofSeconds(10), null);
+            p[0].enable(Event.READ);
+            for (int i = 1; i <= 5; i++) {
+                clock.addAndGet(Duration.ofSeconds(6).toNanos());     // 30 s in all, never 10 s of silence
+                p[1].write(new byte[] {(byte) i});
+                base.loop(EventBase.LOOP_NONBLOCK);
+                assertThat(read[0]).isEqualTo(i);
+            }
+            assertThat(status).as("no timeout while bytes keep coming").isEmpty();
+            clock.addAndGet(Duration.ofSeconds(9).toNanos());
+            base.loop(EventBase.LOOP_NONBLOCK);
+            assertThat(status).as("9 s after the last byte").isEmpty();
+            clock.addAndGet(Duration.ofSeconds(1).toNanos());
+            base.loop(EventBase.LOOP_NONBLOCK);
+            assertThat(status).as("10 s after the last byte").containsExactly(BufferEvent.READING | BufferEvent.TIMEOUT);
+            assertThat(p[0].enabled() & Event.READ).isZero();
+            assertThat(failures).isEmpty();
+            p[0].close();
+            p[1].close();
+        }
+    }
+
+    private static boolean writeWatched(Loops loops, SocketChannel channel) {
+        boolean[] found = {false};
+        loops.base.forEachEvent(ev -> {
+            if (ev.channel() == channel && (ev.events() & Event.WRITE) != 0) {
+                found[0] = true;
+            }
+        });
+        return found[0];
+    }
+}
