@@ -13,7 +13,8 @@ import io.jevent.core.buffer.EvBuffer;
  * <h2>Writing: through, then watch</h2>
  * Output is written by a {@link Deferred} flush that runs after the callbacks of the iteration that
  * produced it, before the loop polls again: one write system call for everything written in that
- * iteration, and no selector interest change. Only when the kernel takes less than all of it does the
+ * iteration, and no selector interest change. Output written by this buffer event's own read
+ * callback is flushed as soon as that callback returns. Only when the kernel takes less than all of it does the
  * transport watch the channel for WRITE readiness (a persistent event) until the output has drained.
  * So in steady state a reply costs one {@code write} and no {@code epoll_ctl}.
  *
@@ -131,9 +132,23 @@ final class SocketTransport implements Transport {
         }
         if (total > 0) {
             bev.dataRead(total);
+            flushNowIfScheduled();
         }
         if (atEof && !closed) {
             bev.eofReached();
+        }
+    }
+
+    /**
+     * A reply written by the read callback leaves as soon as the callback returns, not with the
+     * iteration's other flushes: its segments go back to the pool before the next connection reads,
+     * so a loop serving a thousand ready connections holds one message's segments, not a thousand
+     * (which would overflow the pool and churn direct memory). Still one write for the callback.
+     */
+    private void flushNowIfScheduled() {
+        if (!closed && flush.isScheduled()) {
+            flush.cancel();
+            flush();
         }
     }
 

@@ -110,6 +110,55 @@ class BufferEventWriteThroughTest {
     }
 
     @Test
+    @DisplayName("a reply from the read callback leaves when that callback returns: the next ready connection "
+            + "of the same iteration finds it sent, so a loop holds one reply's segments, not one per connection")
+    void aReplyLeavesBeforeTheNextConnectionIsServed() throws IOException {
+        try (Loops loops = new Loops()) {
+            SocketChannel[] one = Loops.socketPair();
+            SocketChannel[] two = Loops.socketPair();
+            BufferEvent first = BufferEvent.socket(loops.base, one[0]);
+            BufferEvent second = BufferEvent.socket(loops.base, two[0]);
+            long[] iteration = {0};
+            loops.base.addLoopObserver(new LoopObserver() {
+                @Override
+                public boolean beforePoll() {
+                    return false;
+                }
+
+                @Override
+                public void afterPoll() {
+                    iteration[0]++;
+                }
+            });
+            List<String> seen = new ArrayList<>();
+            long[] servedIn = new long[2];
+            BufferEvent[] both = {first, second};
+            for (int i = 0; i < 2; i++) {
+                int me = i;
+                both[i].setCallbacks(b -> {
+                    BufferEvent other = both[1 - me];
+                    if (servedIn[1 - me] == iteration[0]) {     // the other was served earlier in this iteration
+                        seen.add("other's output when served second: " + other.output().length());
+                    }
+                    servedIn[me] = iteration[0];
+                    b.write(b.input());
+                }, null, Loops.noStatus());
+                both[i].enable(Event.READ);
+            }
+            // Both requests are in the kernel before the loop polls, so one poll reports both.
+            one[1].write(ByteBuffer.wrap(new byte[100]));
+            two[1].write(ByteBuffer.wrap(new byte[100]));
+            loops.runUntil(() -> servedIn[0] > 0 && servedIn[1] > 0, Duration.ofSeconds(10));
+            assertThat(servedIn[0]).as("both served in the same iteration").isEqualTo(servedIn[1]);
+            assertThat(seen).containsExactly("other's output when served second: 0");
+            first.close();
+            second.close();
+            one[1].close();
+            two[1].close();
+        }
+    }
+
+    @Test
     @DisplayName("a full kernel buffer: WRITE is watched while output waits, dropped once drained; every byte arrives")
     void writeIsWatchedOnlyWhileTheKernelIsFull() throws IOException {
         try (Loops loops = new Loops()) {
