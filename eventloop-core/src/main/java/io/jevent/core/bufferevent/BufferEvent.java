@@ -359,9 +359,10 @@ public final class BufferEvent implements AutoCloseable {
 
     /**
      * Queues bytes for writing; libevent's {@code bufferevent_write}. Never blocks and never writes
-     * inside the call. On a socket, everything queued during one loop iteration goes out in one write
-     * after that iteration's callbacks, before the loop polls again; whatever the kernel does not
-     * take then is written as the socket becomes writable. A pair moves it from the loop likewise.
+     * inside the call. On a socket, what is queued goes out in one write as soon as this buffer
+     * event's read callback returns, if that is where it was written, and otherwise after the
+     * callbacks of the current loop iteration, before the loop polls again; whatever the kernel does
+     * not take then is written as the socket becomes writable. A pair moves it from the loop likewise.
      *
      * @throws IllegalStateException off the loop thread, after close or {@link #closeAfterFlush}, or
      *                               after an {@link #ERROR} (the bytes could never be sent; the
