@@ -49,7 +49,9 @@ import io.jevent.core.buffer.EvBuffer;
  * <h2>After close</h2>
  * {@link #close()} closes the channel at once, releases the buffers, and no callback runs again;
  * every method but {@code close()}, {@code isClosed()} and {@code base()} then throws
- * {@link IllegalStateException}. {@link #closeAfterFlush(Duration)} first writes out what is queued.
+ * {@link IllegalStateException}. {@link #closeAfterFlush(Duration)} first writes out what is queued,
+ * and on a socket then waits for the peer to close (see there); {@link #isClosed()} turns true when
+ * the channel is closed.
  */
 public final class BufferEvent implements AutoCloseable {
     /** Status bit: the error, EOF or timeout happened while reading. */
@@ -86,6 +88,11 @@ public final class BufferEvent implements AutoCloseable {
     private final IdleTimer readIdle;
     private final IdleTimer writeIdle;
     private Event flushDeadline;
+    private ClosedCallback onFlushClosed;
+    /** closeAfterFlush wrote every queued byte out (the lingering, if any, may still be going on). */
+    private boolean flushComplete;
+    /** Inside closeAfterFlush: a ClosedCallback must wait for the loop rather than run in the call. */
+    private boolean inCloseAfterFlush;
 
     /**
      * Whether the transport can carry bytes: a pair always, a socket once connected. Until then no
@@ -438,7 +445,11 @@ public final class BufferEvent implements AutoCloseable {
         return base;
     }
 
-    /** Whether {@link #close()} ran (directly, after a flush, or at a flush deadline). Never throws. */
+    /**
+     * Whether the buffer event is closed: {@link #close()} ran, or a {@link #closeAfterFlush} ended
+     * (after the flush and, on a socket, the lingering close, or at its deadline). The channel is
+     * closed exactly when this is true. Never throws.
+     */
     public boolean isClosed() {
         return closed;
     }
@@ -467,29 +478,63 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     /**
-     * Stops reading, writes out what is queued, then closes — the piece most missed in libevent. If the
-     * output is empty it closes now. If {@code deadline} passes first, or writing fails, it closes
-     * anyway and the rest is dropped. Further writes are refused.
-     *
-     * @param deadline how long the flush may take
-     * @throws IllegalStateException off the loop thread or after close
+     * Stops reading, writes out what is queued, then closes — the piece most missed in libevent.
+     * {@code closeAfterFlush(deadline, null)}.
      */
     public void closeAfterFlush(Duration deadline) {
+        closeAfterFlush(deadline, null);
+    }
+
+    /**
+     * Stops reading, writes out what is queued, then closes — the piece most missed in libevent.
+     *
+     * <p>On a socket the close then lingers, as nginx and Apache close: once everything is written the
+     * output is shut down (the peer reads the data, then EOF), and input is read and discarded until
+     * the peer's EOF; only then is the channel closed. Closing at once could lose the data still in the
+     * kernel's send queue: Linux answers the close of a socket with unread input by a reset, which
+     * also discards that queue. A peer that does not close is waited for until the deadline. If the
+     * peer's EOF was already seen, or on a pair, it closes as soon as the output is written.
+     *
+     * <p>If {@code deadline} passes first, writing fails, or writing makes no progress for the write
+     * timeout, it closes anyway and the rest is dropped. With nothing queued it goes straight to the
+     * lingering (which an unconnected socket or a pair skips: it closes at once). From this call on,
+     * further writes are refused, reading stays off ({@code enable(READ)} does not bring it back) and
+     * no read, write or status callback of this buffer event runs again; {@code onClosed}, if given,
+     * runs once the buffer event is closed, from the loop (never inside this call), unless
+     * {@link #close()} was called first. {@link #isClosed()} stays false until then, and
+     * {@link #close()} aborts the flush or the lingering. A second call does nothing.
+     *
+     * @param deadline how long the flush and the lingering may take together
+     * @param onClosed told when the buffer event is closed, and whether everything was written; or
+     *                 {@code null}
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public void closeAfterFlush(Duration deadline, ClosedCallback onClosed) {
         checkOpen();
         Objects.requireNonNull(deadline, "deadline");
         if (closing) {
             return;
         }
         closing = true;
-        enabled &= ~Event.READ;
-        updateRead();
-        if (output.length() == 0 || failure != null) {
-            close();
-            return;
+        onFlushClosed = onClosed;
+        inCloseAfterFlush = true;
+        try {
+            enabled &= ~Event.READ;
+            updateRead();
+            if (failure != null || (!linked && output.length() == 0)) {
+                finishClosing();        // nothing can be sent, or nothing was and nothing is queued
+                return;
+            }
+            flushDeadline = base.newTimer((ev, what) -> finishClosing());
+            flushDeadline.add(deadline);
+            if (output.length() == 0) {
+                outputFlushed();
+            } else {
+                updateWrite();
+            }
+        } finally {
+            inCloseAfterFlush = false;
         }
-        flushDeadline = base.newTimer((ev, what) -> close());
-        flushDeadline.add(deadline);
-        updateWrite();
     }
 
     @Override
@@ -514,7 +559,7 @@ public final class BufferEvent implements AutoCloseable {
 
     /** Whether this side currently takes data in (linked, enabled, not paused, not at EOF or failed). */
     boolean wantsToRead() {
-        return linked && !closed && !eof && failure == null && (enabled & Event.READ) != 0
+        return linked && !closed && !closing && !eof && failure == null && (enabled & Event.READ) != 0
                 && (readHigh == 0 || input.length() < readHigh);
     }
 
@@ -558,7 +603,7 @@ public final class BufferEvent implements AutoCloseable {
         if (output.length() == 0) {
             updateWrite();
             if (closing) {
-                close();
+                outputFlushed();
                 return;
             }
         }
@@ -586,10 +631,15 @@ public final class BufferEvent implements AutoCloseable {
         updateRead();
         updateWrite();
         if (closing) {
-            close();
+            finishClosing();
             return;
         }
         status(direction | ERROR, cause);
+    }
+
+    /** The transport's lingering close is over: the peer closed, or the connection failed. */
+    void lingerDone() {
+        finishClosing();
     }
 
     void connected() {
@@ -602,6 +652,33 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /** closeAfterFlush has written everything: close, lingering first if the transport needs it. */
+    private void outputFlushed() {
+        flushComplete = true;
+        if (eof || !transport.linger()) {
+            finishClosing();            // after the peer's EOF there is no unread input to fear
+        }
+    }
+
+    /** Ends a closeAfterFlush: closes, then tells its ClosedCallback, from the loop. */
+    private void finishClosing() {
+        if (closed) {
+            return;
+        }
+        close();
+        ClosedCallback cb = onFlushClosed;
+        onFlushClosed = null;
+        if (cb == null) {
+            return;
+        }
+        boolean flushed = flushComplete;
+        if (inCloseAfterFlush) {
+            base.once(Duration.ZERO, (ev, what) -> cb.onClosed(this, flushed));
+        } else {
+            cb.onClosed(this, flushed);
+        }
+    }
 
     private void updateRead() {
         if (closed) {
@@ -631,7 +708,7 @@ public final class BufferEvent implements AutoCloseable {
 
     private void timedOut(int direction) {
         if (closing && direction == WRITING) {
-            close();                    // a flush that makes no progress ends like a missed deadline
+            finishClosing();                    // a flush that makes no progress ends like a missed deadline
             return;
         }
         if (direction == READING) {
@@ -645,7 +722,7 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     private void status(int what, Throwable cause) {
-        if (statusCb != null && !closed) {
+        if (statusCb != null && !closed && !closing) {
             statusCb.onStatus(this, what, cause);
         }
     }

@@ -92,6 +92,12 @@ final class PairTransport implements Transport {
         }
     }
 
+    /** Nothing to wait for: the partner's input holds what moved, and closing the pair destroys nothing. */
+    @Override
+    public boolean linger() {
+        return false;
+    }
+
     @Override
     public void close() {
         if (closed) {

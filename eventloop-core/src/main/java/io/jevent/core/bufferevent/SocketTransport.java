@@ -1,6 +1,7 @@
 package io.jevent.core.bufferevent;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import io.jevent.core.Deferred;
@@ -25,6 +26,14 @@ import io.jevent.core.buffer.EvBuffer;
  * so a small message costs one {@code read}. The size asked for adapts to what arrives: it doubles
  * after a read that filled it and halves after two reads that used less than half.
  *
+ * <h2>Lingering close</h2>
+ * When a {@code closeAfterFlush} has written everything, the kernel may still hold part of it in the
+ * send queue, and closing a socket whose receive queue holds unread bytes makes Linux send a reset and
+ * discard that queue: the peer loses the end of the data. So, like nginx and Apache, {@link #linger}
+ * shuts the output down (the peer reads the rest, then EOF), then reads and discards whatever arrives
+ * until the peer's EOF (or an error), and only then does the buffer event close the channel. The
+ * buffer event's deadline bounds it. Discarded bytes never reach the input buffer or a callback.
+ *
  * <p>Loop thread only; every field belongs to the buffer event's loop thread.
  */
 final class SocketTransport implements Transport {
@@ -46,6 +55,9 @@ final class SocketTransport implements Transport {
     private boolean watchingWrite;
     private int readGuess = MIN_READ;
     private int shortReads;
+    /** Output shut down, discarding input until the peer's EOF; the buffer event no longer steers. */
+    private boolean lingering;
+    private ByteBuffer discard;
     private boolean closed;
 
     SocketTransport(BufferEvent bev, SocketChannel channel) {
@@ -58,7 +70,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void wantRead(boolean on) {
-        if (on == reading || closed) {
+        if (on == reading || closed || lingering) {
             return;
         }
         reading = on;
@@ -71,7 +83,7 @@ final class SocketTransport implements Transport {
 
     @Override
     public void wantWrite(boolean on) {
-        if (on == writing || closed) {
+        if (on == writing || closed || lingering) {
             return;
         }
         writing = on;
@@ -98,6 +110,10 @@ final class SocketTransport implements Transport {
     }
 
     private void onReadable() {
+        if (lingering) {
+            discardInput();
+            return;
+        }
         long room = bev.readRoom();
         if (room <= 0) {
             wantRead(false);          // at the high watermark: wait for the input to drain
@@ -201,6 +217,49 @@ final class SocketTransport implements Transport {
             writing = false;
             watchWrite(false);
             bev.connected();
+        }
+    }
+
+    @Override
+    public boolean linger() {
+        if (closed) {
+            return false;
+        }
+        try {
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            return false;               // the connection is gone: nothing left to protect
+        }
+        flush.cancel();
+        watchWrite(false);
+        writing = false;
+        if (!reading) {
+            reading = true;
+            readable.add();
+        }
+        lingering = true;
+        discard = ByteBuffer.allocate(MIN_READ);
+        return true;
+    }
+
+    /** Lingering: reads and drops what the peer still sends, until its EOF ends the wait. */
+    private void discardInput() {
+        long total = 0;
+        try {
+            while (total < READ_BUDGET) {
+                discard.clear();
+                int n = channel.read(discard);
+                if (n < 0) {
+                    bev.lingerDone();
+                    return;
+                }
+                total += n;
+                if (n < discard.capacity()) {
+                    return;             // drained for now
+                }
+            }
+        } catch (IOException e) {
+            bev.lingerDone();           // reset by the peer: nothing more can reach it anyway
         }
     }
 

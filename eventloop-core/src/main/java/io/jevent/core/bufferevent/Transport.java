@@ -12,6 +12,15 @@ interface Transport {
     /** Start or stop watching for room to write the output. Idempotent. */
     void wantWrite(boolean on);
 
+    /**
+     * The output is all written and the buffer event is closing. A transport whose close could
+     * destroy what was written (a socket with unread input: Linux answers its close with a reset and
+     * discards the send queue) sends its end of stream, discards input until the peer's, and then
+     * calls {@link BufferEvent#lingerDone()}; it returns false if there is nothing to wait for, and the
+     * buffer event closes at once.
+     */
+    boolean linger();
+
     /** Release everything: events, channel, link to the partner. Idempotent. */
     void close();
 }

@@ -36,7 +36,8 @@ class BufferEventCloseTest {
 
     @ParameterizedTest(name = "over {0}")
     @ValueSource(strings = {"socket", "pair"})
-    @DisplayName("closeAfterFlush: all 4 MiB queued arrive intact, then the peer sees EOF and the sender is closed")
+    @DisplayName("closeAfterFlush: all 4 MiB queued arrive intact, then the peer sees EOF; the sender is closed "
+            + "once the peer closes too")
     void closeAfterFlushDeliversEverythingThenCloses(String transport) throws IOException {
         try (Loops loops = new Loops()) {
             BufferEvent[] bevs = loops.connectedPair(transport.equals("socket"));
@@ -60,6 +61,7 @@ class BufferEventCloseTest {
             }, null, (b, what, cause) -> {
                 assertThat(what).isEqualTo(BufferEvent.READING | BufferEvent.EOF);
                 receivedAtEof[0] = received[0];
+                b.close();
             });
             receiver.enable(Event.READ);
             sender.setCallbacks(null, null, Loops.noStatus());
@@ -70,10 +72,172 @@ class BufferEventCloseTest {
                     .hasMessageContaining("closing");
 
             loops.runUntil(() -> receivedAtEof[0] >= 0, Duration.ofSeconds(20));
-            assertThat(sender.isClosed()).isTrue();
             assertThat(receivedAtEof[0]).isEqualTo(total);
             assertThat(got.getValue()).isEqualTo(sent.getValue());
-            receiver.close();
+            loops.runUntil(sender::isClosed, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @DisplayName("closeAfterFlush with unread input from the peer: the peer still gets all 4 MiB, then EOF, "
+            + "never a reset (the lingering close of nginx and Apache)")
+    void closeAfterFlushWithUnreadInputLingersInsteadOfResetting() throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(true);
+            BufferEvent a = bevs[0];              // never reads: the bytes from b stay in its kernel buffer
+            BufferEvent b = bevs[1];
+            int total = 4 * 1024 * 1024;
+            byte[] data = new byte[total];
+            for (int i = 0; i < total; i++) {
+                data[i] = Loops.streamByte(7, i);
+            }
+            CRC32 sent = new CRC32();
+            sent.update(data);
+            CRC32 got = new CRC32();
+            long[] received = {0};
+            long[] receivedAtEof = {-1};
+            List<String> bStatus = new ArrayList<>();
+            boolean[] bFlushed = {false};
+            b.setCallbacks(x -> {
+                byte[] chunk = new byte[(int) x.input().length()];
+                x.read(chunk);
+                got.update(chunk);
+                received[0] += chunk.length;
+            }, x -> bFlushed[0] = true, (x, what, cause) -> {
+                bStatus.add(Integer.toHexString(what) + (cause == null ? "" : " " + cause));
+                if (what == (BufferEvent.READING | BufferEvent.EOF)) {
+                    receivedAtEof[0] = received[0];
+                }
+                x.close();
+            });
+            b.write("unread by a\n", StandardCharsets.US_ASCII);
+            b.enable(Event.READ);
+            loops.runUntil(() -> bFlushed[0], Duration.ofSeconds(10));
+
+            a.setCallbacks(x -> { throw new AssertionError("read callback after closeAfterFlush"); },
+                    null, Loops.noStatus());
+            a.write(data);
+            a.closeAfterFlush(Duration.ofSeconds(20));
+
+            loops.runUntil(() -> !bStatus.isEmpty(), Duration.ofSeconds(20));
+            assertThat(bStatus).as("EOF, not Connection reset").containsExactly("11");
+            assertThat(receivedAtEof[0]).isEqualTo(total);
+            assertThat(got.getValue()).isEqualTo(sent.getValue());
+            loops.runUntil(a::isClosed, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @DisplayName("closeAfterFlush with nothing left in the output but bytes still in the kernel: the peer "
+            + "still gets them all, then EOF, never a reset")
+    void closeAfterFlushOfAnEmptyOutputStillLingers() throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(true);
+            BufferEvent a = bevs[0];
+            BufferEvent b = bevs[1];
+            int total = 4 * 1024 * 1024;
+            long[] received = {0};
+            List<String> bStatus = new ArrayList<>();
+            b.setCallbacks(x -> received[0] += x.input().drain(x.input().length()), null, (x, what, cause) -> {
+                bStatus.add(Integer.toHexString(what) + (cause == null ? "" : " " + cause));
+                x.close();
+            });
+            b.write("unread by a\n", StandardCharsets.US_ASCII);
+            b.enable(Event.READ);
+            boolean[] closeCalled = {false};
+            // The write callback runs when the kernel has taken the last byte, long before b read it all.
+            a.setCallbacks(null, x -> {
+                closeCalled[0] = true;
+                x.closeAfterFlush(Duration.ofSeconds(20));
+            }, Loops.noStatus());
+            a.write(new byte[total]);
+
+            loops.runUntil(() -> !bStatus.isEmpty(), Duration.ofSeconds(20));
+            assertThat(closeCalled[0]).isTrue();
+            assertThat(bStatus).as("EOF, not Connection reset").containsExactly("11");
+            assertThat(received[0]).isEqualTo(total);
+            loops.runUntil(a::isClosed, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    @DisplayName("while lingering, what the peer sends is discarded without a callback; the peer's close ends it, "
+            + "then the ClosedCallback runs once, from the loop, with flushed=true")
+    void lingeringDiscardsInputAndEndsAtThePeersClose() throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(true);
+            BufferEvent a = bevs[0];
+            BufferEvent b = bevs[1];
+            List<String> log = new ArrayList<>();
+            a.setCallbacks(x -> log.add("a read"), x -> log.add("a write"), (x, what, cause) -> log.add("a status"));
+            a.enable(Event.READ);
+            b.setCallbacks(x -> {
+                log.add("b got " + x.input().readString(x.input().length(), StandardCharsets.US_ASCII));
+                x.write(new byte[8 * 1024 * 1024]);    // more than the kernel buffers hold: a must read it away
+            }, null, (x, what, cause) -> {
+                log.add("b status " + Integer.toHexString(what));
+                x.closeAfterFlush(Duration.ofSeconds(20), (y, flushed) -> log.add("b closed flushed=" + flushed));
+            });
+            b.enable(Event.READ);
+            a.write("last words", StandardCharsets.US_ASCII);
+            a.closeAfterFlush(Duration.ofSeconds(20), (x, flushed) -> log.add("a closed flushed=" + flushed));
+            a.enable(Event.READ);
+            assertThat(log).as("nothing runs inside closeAfterFlush").isEmpty();
+
+            loops.runUntil(() -> log.size() == 4, Duration.ofSeconds(20));
+            assertThat(a.isClosed()).isTrue();
+            assertThat(log.subList(0, 2)).containsExactly("b got last words", "b status 11");
+            assertThat(log.subList(2, 4)).containsExactlyInAnyOrder("b closed flushed=true", "a closed flushed=true");
+        }
+    }
+
+    @Test
+    @DisplayName("a peer that never closes is waited for only until the deadline; the data was flushed")
+    void lingeringEndsAtTheDeadline() throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(true);
+            BufferEvent a = bevs[0];
+            BufferEvent b = bevs[1];
+            List<String> log = new ArrayList<>();
+            b.setCallbacks(x -> x.input().drain(x.input().length()), null, (x, what, cause) -> log.add(
+                    "b status " + Integer.toHexString(what)));
+            b.enable(Event.READ);
+            a.setCallbacks(null, null, Loops.noStatus());
+            a.write("bye", StandardCharsets.US_ASCII);
+            a.closeAfterFlush(Duration.ofMillis(300), (x, flushed) -> log.add("a closed flushed=" + flushed));
+            loops.runUntil(() -> log.contains("b status 11"), Duration.ofSeconds(10));
+            assertThat(a.isClosed()).as("lingering: the peer has not closed").isFalse();
+            assertThat(a.channel().isOpen()).isTrue();
+            SocketChannel ch = a.channel();
+            loops.runUntil(a::isClosed, Duration.ofSeconds(10));
+            assertThat(ch.isOpen()).isFalse();
+            loops.runUntil(() -> log.size() == 2, Duration.ofSeconds(5));
+            assertThat(log).containsExactly("b status 11", "a closed flushed=true");
+            b.close();
+        }
+    }
+
+    @Test
+    @DisplayName("close() during the lingering closes at once and the ClosedCallback does not run")
+    void closeAbortsTheLingering() throws IOException {
+        try (Loops loops = new Loops()) {
+            BufferEvent[] bevs = loops.connectedPair(true);
+            BufferEvent a = bevs[0];
+            BufferEvent b = bevs[1];
+            boolean[] eof = {false};
+            b.setCallbacks(null, null, (x, what, cause) -> eof[0] = true);
+            b.enable(Event.READ);
+            a.setCallbacks(null, null, Loops.noStatus());
+            a.closeAfterFlush(Duration.ofSeconds(20), (x, flushed) -> {
+                throw new AssertionError("ClosedCallback after close()");
+            });
+            loops.runUntil(() -> eof[0], Duration.ofSeconds(10));
+            SocketChannel ch = a.channel();
+            a.close();
+            assertThat(a.isClosed()).isTrue();
+            assertThat(ch.isOpen()).isFalse();
+            loops.runFor(Duration.ofMillis(50));
+            b.close();
         }
     }
 
@@ -92,8 +256,10 @@ class BufferEventCloseTest {
             sender.setCallbacks(null, null, Loops.noStatus());
             sender.write(new byte[8 * 1024 * 1024]);
             long start = System.nanoTime();
-            sender.closeAfterFlush(Duration.ofMillis(200));
+            boolean[] flushed = {true};
+            sender.closeAfterFlush(Duration.ofMillis(200), (x, f) -> flushed[0] = f);
             loops.runUntil(sender::isClosed, Duration.ofSeconds(10));
+            loops.runUntil(() -> !flushed[0], Duration.ofSeconds(5));
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(200);
             if (receiver.channel() != null) {
                 assertThat(receiver.channel().isOpen()).isTrue();
