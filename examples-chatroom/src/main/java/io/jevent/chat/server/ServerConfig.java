@@ -25,6 +25,7 @@ import io.jevent.chat.store.StoreConfig;
  *                           as proof of a slow consumer (it is disconnected), and above which its
  *                           further commands wait until it reads
  * @param flushTimeout       how long a closing connection (QUIT, BYE) may take to flush its output
+ *                           and, after its end of stream, for the client to close its side
  * @param shutdownTimeout    how long a graceful shutdown waits for connections to finish
  * @param handleSignals      whether SIGTERM/SIGINT start a graceful shutdown (the command line
  *                           does; in-process tests do not, so they never take the JVM's handlers)

@@ -18,7 +18,7 @@ import io.jevent.core.bufferevent.BufferEvent;
 /**
  * One client connection: its state machine (logged out → joining → online; finishing → closed),
  * and the wiring of its parts: {@link RequestReader} (bytes to requests), {@link SessionOutput}
- * (replies, events, backpressure, slow consumers, the final flush), {@link LoginFlow} and
+ * (replies, events, backpressure, slow consumers), {@link LoginFlow} and
  * {@link StoreCommands} (the commands that wait for other threads).
  *
  * <h2>Order of replies</h2>
@@ -255,14 +255,8 @@ final class Session {
         return true;
     }
 
-    /** Output drained to the low watermark (or, when finishing, to empty). */
+    /** Output drained to the low watermark (never called once finishing: see finish()). */
     private void outputDrained() {
-        if (finishing) {
-            if (output.isEmpty()) {
-                closeNow(closeReason);
-            }
-            return;
-        }
         if (output.drained()) {
             processInput();
         }
@@ -279,12 +273,11 @@ final class Session {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /** EOF or an error; never once finishing (closeAfterFlush silences the buffer event's callbacks). */
     private void status(BufferEvent b, int what, Throwable cause) {
         if ((what & BufferEvent.EOF) != 0) {
             peerClosed = true;
-            if (!finishing) {
-                processInput();   // answers the complete lines it sent before closing
-            }
+            processInput();   // answers the complete lines it sent before closing
         } else if ((what & BufferEvent.ERROR) != 0) {
             closeNow("error: " + (cause == null ? "unknown" : cause.getMessage()));
         }
@@ -324,8 +317,11 @@ final class Session {
     }
 
     /**
-     * Stops reading, optionally writes a last line, and closes once the output is flushed (or the
-     * flush timeout passes: a client that does not read cannot hold the connection open).
+     * Stops reading, optionally writes a last line, and hands the close to
+     * {@link BufferEvent#closeAfterFlush}: it writes the output out, then closes without losing it to
+     * a reset (it lingers until the client closes too), all within the flush timeout, so a client that
+     * does not read cannot hold the connection open. No callback of the buffer event runs meanwhile;
+     * the session counts as open (the server's shutdown waits for it) until the close is done.
      */
     private void finish(String lastLine) {
         if (finishing || closed) {
@@ -337,15 +333,11 @@ final class Session {
         if (lastLine != null) {
             output.write(lastLine);
         }
-        bev.disable(Event.READ);
-        if (output.isEmpty()) {
-            closeNow(closeReason);
-            return;
-        }
-        output.flushWithin(ctx.config.flushTimeout(), () -> closeNow(closeReason + ", flush timed out"));
+        bev.closeAfterFlush(ctx.config.flushTimeout(),
+                (b, flushed) -> closeNow(flushed ? closeReason : closeReason + ", flush timed out"));
     }
 
-    /** Closes at once, dropping unsent output. */
+    /** Closes at once, dropping unsent output (and ending a flush under way). */
     void closeNow(String reason) {
         if (closed) {
             return;
@@ -353,7 +345,6 @@ final class Session {
         goOffline();
         closed = true;
         idleTimer.free();
-        output.free();
         bev.close();
         loop.closed(this);
         LOG.log(System.Logger.Level.INFO, "close #" + id + " " + peer + ": " + reason);

@@ -1,15 +1,13 @@
 package io.jevent.chat.server;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
-import io.jevent.core.Event;
 import io.jevent.core.buffer.EvBuffer;
 import io.jevent.core.bufferevent.BufferEvent;
 
 /**
- * The write side of one connection: replies and events, backpressure, slow-consumer detection and
- * the final flush.
+ * The write side of one connection: replies and events, backpressure and slow-consumer detection.
+ * The final flush is the buffer event's {@link BufferEvent#closeAfterFlush}.
  *
  * <h2>Order</h2>
  * Each reply block and each event is one {@code add} to the output buffer, so an event can fall
@@ -32,18 +30,15 @@ final class SessionOutput {
     private static final byte[] NEWLINE = {'\n'};
 
     private final ChatLoop loop;
-    private final BufferEvent bev;
     private final EvBuffer out;
     private final long highWatermark;
     /** Bytes of reply blocks queued since the output last drained. */
     private long replyAllowance;
     /** The session stopped taking commands because the output was full. */
     private boolean inputWaiting;
-    private Event flushTimer;
 
     SessionOutput(ChatLoop loop, BufferEvent bev, int highWatermark) {
         this.loop = loop;
-        this.bev = bev;
         this.out = bev.output();
         this.highWatermark = highWatermark;
         bev.setWriteWatermarks(highWatermark / 4, highWatermark);
@@ -108,24 +103,4 @@ final class SessionOutput {
         return out.length();
     }
 
-    boolean isEmpty() {
-        return out.isEmpty();
-    }
-
-    /**
-     * Closing: from now on the write callback means "all flushed"; {@code onTimeout} runs if that
-     * takes longer than {@code timeout} (a client that does not read cannot hold the connection).
-     */
-    void flushWithin(Duration timeout, Runnable onTimeout) {
-        bev.setWriteWatermarks(0, 0);
-        flushTimer = loop.thread.base().newTimer((ev, what) -> onTimeout.run());
-        flushTimer.add(timeout);
-    }
-
-    /** The connection is closed: frees the flush timer, if any. */
-    void free() {
-        if (flushTimer != null) {
-            flushTimer.free();
-        }
-    }
 }

@@ -174,6 +174,29 @@ class ProtocolEndToEndTest {
         return out;
     }
 
+    /**
+     * The server stops reading at QUIT, so the PINGs behind it stay unread in its kernel buffer; a
+     * plain close then would make Linux reset the connection and drop the replies still queued in
+     * the kernel. The close lingers instead (BufferEvent.closeAfterFlush).
+     */
+    @Test
+    void quitWithUnreadInputBehindItStillDeliversEveryReplyThenEof() throws Exception {
+        ChatClient c = fx.client();
+        int helps = 4_000;                          // megabytes of replies: more than the socket buffers hold
+        StringBuilder batch = new StringBuilder();
+        batch.append("HELP\n".repeat(helps)).append("QUIT\n");
+        batch.append("PING\n".repeat(40_000));      // 200 KB: more than the server reads ahead of QUIT
+        byte[] bytes = batch.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        // Sent from another thread: the server reads no more after QUIT until its replies are out.
+        java.util.concurrent.CompletableFuture<ChatClient> sending =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> c.sendRaw(bytes));
+        List<String> lines = c.readToEnd();
+        assertThat(lines.stream().filter(l -> l.equals("OK")).count()).as("every HELP answered").isEqualTo(helps);
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("OK bye");
+        assertThat(lines).doesNotContain("OK pong");
+        sending.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Test
     void pipelinedCommandsAreAnsweredInOrder() {
         ChatClient ann = fx.user("ann");
