@@ -55,12 +55,19 @@ import java.util.Objects;
  * Change callbacks run on the thread that made the change.
  *
  * <h2>Errors</h2>
- * Bad arguments (negative counts, out-of-range offsets, a buffer moved into itself) throw
- * {@link IllegalArgumentException} or {@link IndexOutOfBoundsException} before anything changes.
+ * Bad arguments (negative counts other than {@link #ALL}, out-of-range offsets, a buffer moved
+ * into itself) throw {@link IllegalArgumentException} or {@link IndexOutOfBoundsException} before
+ * anything changes.
  * I/O errors from a channel propagate as {@link IOException}; the buffer then holds exactly what it
  * held before the call.
  */
 public final class EvBuffer implements AutoCloseable {
+    /**
+     * Pass as the count to {@link #drain} or {@link #pullUp} to mean the whole buffer, as libevent's
+     * {@code -1}. Other negative counts are still rejected: they are more likely arithmetic errors.
+     */
+    public static final int ALL = -1;
+
     /** Bytes per pooled segment. */
     public static final int SEGMENT_SIZE = Segment.SIZE;
 
@@ -386,12 +393,17 @@ public final class EvBuffer implements AutoCloseable {
 
     /**
      * Removes and discards up to {@code n} bytes from the front ({@code evbuffer_drain}); emptied
-     * segments go back to the pool.
+     * segments go back to the pool. {@code n} may be {@link #ALL} ({@code -1}) to drain
+     * everything, as libevent's {@code evbuffer_drain(buf, -1)}.
      *
-     * @return the number of bytes drained, {@code min(n, length())}
-     * @throws IllegalArgumentException if {@code n < 0}
+     * @param n how many bytes, or {@link #ALL}
+     * @return the number of bytes drained, {@code min(n, length())} (for {@code ALL}, the length)
+     * @throws IllegalArgumentException if {@code n} is negative and not {@link #ALL}
      */
     public long drain(long n) {
+        if (n == ALL) {
+            n = length;
+        }
         requireNonNegative(n, "n");
         long k = Math.min(n, length);
         if (k == 0) {
@@ -563,11 +575,24 @@ public final class EvBuffer implements AutoCloseable {
      * until the next change, peek or pull-up of this buffer. Pulling up more than
      * {@value #SEGMENT_SIZE} bytes puts them in a one-off unpooled segment.
      *
+     * <p>{@code n} may be {@link #ALL} ({@code -1}) to pull up the whole buffer, as libevent's
+     * {@code evbuffer_pullup(buf, -1)}; for an empty buffer that gives an empty view (libevent
+     * returns NULL there, as it does for any size 0; jevent returns an empty view for both).
+     *
+     * @param n how many bytes, or {@link #ALL}
      * @return the view, or {@code null} if the buffer holds fewer than {@code n} bytes (as
      *         libevent returns NULL)
-     * @throws IllegalArgumentException if {@code n < 0}
+     * @throws IllegalArgumentException if {@code n} is negative and not {@link #ALL}
+     * @throws IllegalStateException if {@code n} is {@link #ALL} and the buffer holds more than
+     *         {@link Integer#MAX_VALUE} bytes, which no single {@link ByteBuffer} can view
      */
     public ByteBuffer pullUp(int n) {
+        if (n == ALL) {
+            if (length > Integer.MAX_VALUE) {
+                throw new IllegalStateException("cannot pull up " + length + " bytes into one ByteBuffer");
+            }
+            n = (int) length;
+        }
         if (n < 0) {
             throw new IllegalArgumentException("n < 0: " + n);
         }

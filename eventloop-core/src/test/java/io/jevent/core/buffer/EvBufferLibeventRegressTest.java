@@ -2,6 +2,7 @@ package io.jevent.core.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,6 +206,26 @@ class EvBufferLibeventRegressTest {
         evb.addBuffer(tmp);
         assertThat(evb.readUtf8(10)).isEqualTo("again");
         assertThat(tmp.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("test_evbuffer, test_evbuffer_pullup_with_empty: a count of -1 means the whole buffer")
+    void minusOneMeansAll() {
+        evb.addInNewSegment(ascii("else"), 0, 4);
+        evb.addInNewSegment(ascii("something"), 0, 9);
+        evb.validate();
+        ByteBuffer all = evb.pullUp(-1);
+        evb.validate();
+        byte[] got = new byte[all.remaining()];
+        all.get(got);
+        assertThat(new String(got, StandardCharsets.ISO_8859_1)).isEqualTo("elsesomething");
+        assertThat(evb.length()).as("pullUp moves nothing out").isEqualTo(13);
+
+        assertThat(evb.drain(-1)).isEqualTo(13);
+        evb.validate();
+        assertThat(evb.isEmpty()).isTrue();
+        assertThat(evb.drain(-1)).as("draining an empty buffer").isZero();
+        assertThat(evb.pullUp(-1).remaining()).as("pulling up an empty buffer").isZero();
     }
 
     @Test
