@@ -224,8 +224,9 @@ public final class ChatStore implements AutoCloseable {
     /**
      * Closes the store: new requests fail with CLOSED; every request accepted before is executed,
      * committed and completed; then the WAL is checkpointed (and truncated) and all connections
-     * are closed. Blocks until done; idempotent. Must not be called from a store callback (it would
-     * wait for itself).
+     * are closed. Blocks until done, even if the calling thread is interrupted meanwhile (its
+     * interrupt flag is still set on return); idempotent. Must not be called from a store callback
+     * (it would wait for itself).
      *
      * @throws IllegalStateException if called on the writer thread
      */
@@ -234,20 +235,11 @@ public final class ChatStore implements AutoCloseable {
         if (writer.isWriterThread()) {
             throw new IllegalStateException("close() called from a store callback");
         }
+        // Both steps ignore interrupts until they are done (half-closed is worse) and then set the
+        // interrupt flag again, so the caller still sees it.
         synchronized (closeLock) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    writer.close();
-                    readers.close();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;   // finish closing anyway: half-closed is worse
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            writer.close();
+            readers.close();
         }
     }
 

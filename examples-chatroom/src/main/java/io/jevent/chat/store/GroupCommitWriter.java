@@ -1,6 +1,7 @@
 package io.jevent.chat.store;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,6 +32,8 @@ final class GroupCommitWriter {
     private final Thread thread;
     private final Object submitLock = new Object();
     private boolean closed;   // guarded by submitLock
+    private final Object closeLock = new Object();
+    private boolean stopQueued;   // guarded by closeLock
 
     // Written only by the writer thread (plain single-writer counters); read by stats() anywhere.
     private volatile long requests;
@@ -75,18 +78,50 @@ final class GroupCommitWriter {
         return Thread.currentThread() == thread;
     }
 
-    /** Stops accepting, lets the writer finish the queue, checkpoints and closes the connection. */
-    void close() throws InterruptedException {
+    /**
+     * Stops accepting, lets the writer finish the queue, checkpoint and close the connection, and
+     * waits for the writer thread to end. Idempotent; any thread but the writer.
+     *
+     * <p>Not interruptible: an interrupt cannot be allowed to cut close() between setting
+     * {@code closed} and queueing the stop marker, because then no one would ever queue it and
+     * every later close() would wait for a writer that never stops. An interrupt that arrives
+     * meanwhile is remembered and the flag set again before returning.
+     */
+    void close() {
         synchronized (submitLock) {
-            if (closed) {
-                thread.join();
-                return;
-            }
             closed = true;
         }
-        // No submit can enqueue after closed=true, so put() only waits for the draining writer.
-        queue.put(POISON);
-        thread.join();
+        boolean interrupted = false;
+        // The first closer queues the marker; closeLock makes a concurrent closer wait until it is
+        // queued, and stopQueued (guarded by closeLock) makes sure it is queued exactly once.
+        synchronized (closeLock) {
+            while (!stopQueued) {
+                try {
+                    // No submit can enqueue after closed=true, so put() only waits for the writer
+                    // to drain the queue.
+                    queue.put(POISON);
+                    stopQueued = true;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits up to {@code max} for the writer thread to end; for tests. */
+    boolean awaitStopped(Duration max) throws InterruptedException {
+        thread.join(Math.max(1, max.toMillis()));
+        return !thread.isAlive();
     }
 
     StoreStats stats(long readerRejections) {

@@ -64,12 +64,27 @@ final class ReaderPool {
         return rejected.get();
     }
 
-    /** Lets queued reads finish, then closes every connection. */
-    void close() throws InterruptedException {
+    /**
+     * Lets queued reads finish, then closes every connection. Not interruptible, for the same
+     * reason as {@link GroupCommitWriter#close}: an interrupt that arrives meanwhile is kept and
+     * the flag set again before returning.
+     */
+    void close() {
         executor.shutdown();
-        while (!executor.awaitTermination(1, TimeUnit.MINUTES)) {
-            System.getLogger(ChatStore.class.getName())
-                    .log(System.Logger.Level.WARNING, "still waiting for reads to finish");
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+                System.getLogger(ChatStore.class.getName())
+                        .log(System.Logger.Level.WARNING, "still waiting for reads to finish");
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         for (ReaderOps ops : all) {
             try {

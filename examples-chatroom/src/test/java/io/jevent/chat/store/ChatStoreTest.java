@@ -260,6 +260,33 @@ class ChatStoreTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void closeByAnInterruptedThreadStillStopsTheWriterAndKeepsTheInterrupt() throws Exception {
+        ChatStore closing = open();
+        store = null;   // closed below; if close() hangs, @AfterEach must not hang with it
+        User ann = Async.<User>value(cb -> closing.registerUser("ann", "h", cb));
+        java.util.concurrent.CompletableFuture<Result<StoredMessage>> accepted = new java.util.concurrent.CompletableFuture<>();
+        closing.appendGroup(ann.id(), "before close", accepted::complete);
+        // The interrupt is pending when close() queues the writer's stop marker, so that put()
+        // throws InterruptedException: the moment a closing thread is most likely to be hit.
+        java.util.concurrent.CompletableFuture<Boolean> interruptKept = new java.util.concurrent.CompletableFuture<>();
+        Thread closer = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            closing.close();
+            interruptKept.complete(Thread.currentThread().isInterrupted());
+        }, "interrupted-closer");
+        closer.setDaemon(true);   // if close() hangs, the test fails on the timeout without leaking a live JVM
+        closer.start();
+        assertThat(interruptKept.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("close() returned and left the interrupt flag set").isTrue();
+        assertThat(closing.writer().awaitStopped(java.time.Duration.ofSeconds(30)))
+                .as("the writer thread ended").isTrue();
+        assertThat(accepted.getNow(null)).as("a write accepted before close was committed").matches(Result::isOk);
+        open();
+        assertThat(history(ann, 10, null)).containsExactly("ann>*:before close");
+    }
+
+    @Test
     void closeFromACallbackIsRefused() throws Exception {
         open();
         java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
