@@ -44,8 +44,8 @@ import java.util.Objects;
  * separated them, so the smallest size that is never worse wins: 8 KiB (as okio), which keeps an
  * idle connection's slack and the pool's granularity small. The cost of direct memory is that a
  * pool miss allocates native memory that only the garbage collector frees, which is why the
- * {@link SegmentPool} keeps up to 1 MiB per shard; bound a buffer's growth with watermarks rather
- * than relying on it.
+ * {@link SegmentPool} keeps up to 1 MiB per shard (8 MiB in all); bound a buffer's growth with
+ * watermarks rather than relying on it.
  *
  * <h2>Threads</h2>
  * An EvBuffer is not thread-safe: one thread at a time uses it, normally the loop thread of the

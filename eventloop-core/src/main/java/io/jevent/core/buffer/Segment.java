@@ -34,6 +34,11 @@ final class Segment {
     Segment next;
     /** While this segment is the top of a pool shard: how many segments that shard holds. */
     int pooledCount;
+    /**
+     * Set when the segment is given back to the pool, cleared when the pool hands it out again:
+     * lets the pool refuse a second give-back. Written by the thread that owns the segment.
+     */
+    boolean recycled;
 
     Segment(ByteBuffer data) {
         this.data = data;

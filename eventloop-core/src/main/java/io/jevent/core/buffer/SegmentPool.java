@@ -23,20 +23,29 @@ import java.util.concurrent.atomic.LongAdder;
  * thread (a buffer filled on a worker and drained on a loop thread); it lands in the recycling
  * thread's shard.
  *
- * <p>Bound: each shard keeps at most {@link #MAX_SEGMENTS_PER_SHARD} segments, so the pool never
- * holds more than {@link #maxPooledBytes()} bytes; extra segments are left to the garbage
- * collector (whose cleaner frees their native memory).
+ * <p>Bound: each shard keeps at most {@link #MAX_SEGMENTS_PER_SHARD} segments, chosen so that all
+ * shards together stay within {@link #MAX_POOL_BYTES}; so the pool never holds more than
+ * {@link #maxPooledBytes()} bytes, however many cores the machine has. Extra segments are left to
+ * the garbage collector (whose cleaner frees their native memory).
  */
 final class SegmentPool {
-    /**
-     * Per-shard bound in segments, from the system property
-     * {@code jevent.evbuffer.poolBytesPerShard} (bytes, default 1 MiB = 128 segments).
-     */
-    static final int MAX_SEGMENTS_PER_SHARD = Math.max(0,
-            Integer.getInteger("jevent.evbuffer.poolBytesPerShard", 1 << 20) / Segment.SIZE);
-
     /** Power of two ≥ 2 × cores, as okio does: enough that concurrent threads seldom share one. */
     static final int SHARDS = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 2 - 1)) * 2;
+
+    /**
+     * Bound on the whole pool in bytes, from the system property {@code jevent.evbuffer.poolBytes}
+     * (default 8 MiB). Without it the pool would grow with the core count (SHARDS × the per-shard
+     * bound: 128 MiB of direct memory on a 64-core machine).
+     */
+    static final long MAX_POOL_BYTES = Math.max(0L, Long.getLong("jevent.evbuffer.poolBytes", 8L << 20));
+
+    /**
+     * Per-shard bound in segments: the system property {@code jevent.evbuffer.poolBytesPerShard}
+     * (bytes, default 1 MiB = 128 segments), lowered if needed so that all shards together stay
+     * within {@link #MAX_POOL_BYTES}.
+     */
+    static final int MAX_SEGMENTS_PER_SHARD = segmentsPerShard(MAX_POOL_BYTES,
+            Integer.getInteger("jevent.evbuffer.poolBytesPerShard", 1 << 20), SHARDS);
 
     /** Marks a shard whose stack is being edited by some thread. Never handed out. */
     private static final Segment LOCK = new Segment(ByteBuffer.allocateDirect(0));
@@ -65,16 +74,33 @@ final class SegmentPool {
         // While LOCK is in the slot no other thread can pop or push here, so top.next is current.
         TOPS.set(shard, top.next);
         top.next = null;
+        top.recycled = false;
         top.pos = 0;
         top.limit = 0;
         return top;
     }
 
     /**
-     * Gives a segment back. The caller must own it and must not touch it afterwards; oversized
-     * segments and segments beyond the bound are dropped. Any thread.
+     * Gives a segment back. The caller must own it, must have unlinked it ({@code next == null})
+     * and must not touch it afterwards; oversized segments and segments beyond the bound are
+     * dropped. Any thread.
+     *
+     * <p>A segment given back twice would sit in the pool twice and later be handed to two buffers,
+     * which would then overwrite each other's bytes; like okio's {@code require(segment.next ==
+     * null)}, this fails loudly instead. The check is certain when both calls are on one thread
+     * (or ordered by a happens-before edge), which is how such a bug shows up in a buffer.
+     *
+     * @throws IllegalStateException if the segment was already given back and not taken since,
+     *         or is still linked to another segment; the pool is unchanged
      */
     static void recycle(Segment segment) {
+        if (segment.recycled) {
+            throw new IllegalStateException("segment recycled twice");
+        }
+        if (segment.next != null) {
+            throw new IllegalStateException("segment recycled while still linked in a chain");
+        }
+        segment.recycled = true;
         if (segment.capacity() != Segment.SIZE) {
             return;
         }
@@ -97,7 +123,16 @@ final class SegmentPool {
         TOPS.set(shard, segment);
     }
 
-    /** Most bytes the pool can ever hold. */
+    /**
+     * The per-shard bound in segments: {@code perShardBytes}, lowered so that {@code shards} shards
+     * together hold at most {@code totalBytes}.
+     */
+    static int segmentsPerShard(long totalBytes, int perShardBytes, int shards) {
+        long bytes = Math.min(Math.max(0, perShardBytes), Math.max(0, totalBytes) / shards);
+        return (int) (bytes / Segment.SIZE);
+    }
+
+    /** Most bytes the pool can ever hold; never more than {@link #MAX_POOL_BYTES}. */
     static long maxPooledBytes() {
         return (long) SHARDS * MAX_SEGMENTS_PER_SHARD * Segment.SIZE;
     }

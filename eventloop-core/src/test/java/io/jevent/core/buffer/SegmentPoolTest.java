@@ -1,6 +1,7 @@
 package io.jevent.core.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -80,6 +81,55 @@ class SegmentPoolTest {
         assertThat(SegmentPool.pooledBytes()).isLessThanOrEqualTo(SegmentPool.maxPooledBytes());
         assertThat(SegmentPool.maxPooledBytes()).isEqualTo(
                 (long) SegmentPool.SHARDS * SegmentPool.MAX_SEGMENTS_PER_SHARD * EvBuffer.SEGMENT_SIZE);
+    }
+
+    @Test
+    @DisplayName("a segment given back twice fails loudly instead of being handed to two buffers later")
+    void segmentRecycledTwiceFailsLoudly() throws Exception {
+        owner.submit(() -> {
+            Segment s = SegmentPool.take();
+            SegmentPool.recycle(s);
+            int pooled = SegmentPool.pooledInCurrentShard();
+            assertThatThrownBy(() -> SegmentPool.recycle(s))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("twice");
+            assertThat(SegmentPool.pooledInCurrentShard()).as("the pool is unchanged").isEqualTo(pooled);
+            Segment first = SegmentPool.take();
+            Segment second = SegmentPool.take();
+            assertThat(first).as("two takes never share a segment").isNotSameAs(second);
+            SegmentPool.recycle(first);
+            SegmentPool.recycle(second);
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("a segment still linked to another cannot be given back (okio's require(segment.next == null))")
+    void linkedSegmentIsRefused() throws Exception {
+        owner.submit(() -> {
+            Segment a = SegmentPool.take();
+            Segment b = SegmentPool.take();
+            a.next = b;
+            assertThatThrownBy(() -> SegmentPool.recycle(a)).isInstanceOf(IllegalStateException.class);
+            a.next = null;
+            SegmentPool.recycle(a);
+            SegmentPool.recycle(b);
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("the whole pool is bounded, not only each shard: many cores do not multiply the bound")
+    void totalBoundHoldsForAnyShardCount() {
+        assertThat(SegmentPool.maxPooledBytes()).isLessThanOrEqualTo(SegmentPool.MAX_POOL_BYTES);
+        long total = 8L << 20;
+        int perShard = 1 << 20;
+        for (int shards : new int[] {2, 4, 16, 128, 1024}) {
+            long bound = (long) shards * SegmentPool.segmentsPerShard(total, perShard, shards) * EvBuffer.SEGMENT_SIZE;
+            assertThat(bound).as(shards + " shards").isLessThanOrEqualTo(total);
+        }
+        assertThat(SegmentPool.segmentsPerShard(total, perShard, 4))
+                .as("the per-shard bound still applies when the total allows more")
+                .isEqualTo(perShard / EvBuffer.SEGMENT_SIZE);
     }
 
     @Test
