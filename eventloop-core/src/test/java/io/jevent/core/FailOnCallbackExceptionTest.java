@@ -1,0 +1,96 @@
+package io.jevent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * The suite-wide {@link FailOnCallbackException} works: a test whose assertion fails inside a
+ * callback, on a base with the default handler, fails; without the extension it would pass. The
+ * sample tests are run through the JUnit launcher; they are {@code @Disabled} so the build never
+ * runs them directly (the launcher here switches that condition off).
+ */
+@Timeout(60)
+class FailOnCallbackExceptionTest {
+
+    @Test
+    @DisplayName("an assertion that fails inside a callback fails the test, though the loop caught it")
+    @CallbacksMayThrow("the sample it runs does, and logs on the same logger")
+    void assertionFailingInACallbackFailsTheTest() {
+        TestExecutionSummary summary = run(AssertsInsideACallback.class);
+        assertThat(summary.getTestsFailedCount()).as("the sample test failed").isEqualTo(1);
+        Throwable failure = summary.getFailures().get(0).getException();
+        assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContaining("callback");
+        assertThat(failure.getCause()).as("the callback's own assertion")
+                .isInstanceOf(AssertionError.class).hasMessageContaining("wrong on the loop");
+    }
+
+    @Test
+    @DisplayName("a test that lets callbacks throw on purpose opts out with @CallbacksMayThrow")
+    @CallbacksMayThrow("the sample it runs does, and logs on the same logger")
+    void optOutAndQuietCallbacksPass() {
+        TestExecutionSummary summary = run(OptsOut.class);
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
+        assertThat(summary.getTestsFailedCount()).isZero();
+        summary = run(PassingCallback.class);
+        assertThat(summary.getTestsSucceededCount()).isEqualTo(1);
+        assertThat(summary.getTestsFailedCount()).isZero();
+    }
+
+    private static TestExecutionSummary run(Class<?> sample) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(sample))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter("junit.jupiter.conditions.deactivate", "org.junit.*DisabledCondition")
+                .build();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(request, listener);
+        return listener.getSummary();
+    }
+
+    /** Runs {@code cb} once as a timer callback on a base with the default handler. */
+    private static void runOnLoop(EventCallback cb) {
+        try (EventBase base = new EventBase()) {
+            base.newTimer(cb).add(java.time.Duration.ZERO);
+            base.dispatch();
+        }
+    }
+
+    @Disabled("sample: run by FailOnCallbackExceptionTest only")
+    static class AssertsInsideACallback {
+        @Test
+        void callbackAsserts() {
+            runOnLoop((ev, what) -> assertThat(List.of("wrong on the loop")).isEmpty());
+        }
+    }
+
+    @Disabled("sample: run by FailOnCallbackExceptionTest only")
+    static class OptsOut {
+        @Test
+        @CallbacksMayThrow("the sample checks the opt-out")
+        void callbackThrowsOnPurpose() {
+            runOnLoop((ev, what) -> {
+                throw new IllegalStateException("on purpose");
+            });
+        }
+    }
+
+    @Disabled("sample: run by FailOnCallbackExceptionTest only")
+    static class PassingCallback {
+        @Test
+        void callbackAssertsTruth() {
+            runOnLoop((ev, what) -> assertThat(List.of()).isEmpty());
+        }
+    }
+}
