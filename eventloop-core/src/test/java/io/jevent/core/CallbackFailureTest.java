@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import io.jevent.testing.CallbacksMayThrow;
 
 /** A throwing callback does not stop the loop. */
 class CallbackFailureTest {

@@ -14,9 +14,10 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
+import io.jevent.testing.CallbacksMayThrow;
 
 /**
- * The suite-wide {@link FailOnCallbackException} works: a test whose assertion fails inside a
+ * The suite-wide {@link io.jevent.testing.FailOnCallbackException} works: a test whose assertion fails inside a
  * callback, on a base with the default handler, fails; without the extension it would pass. The
  * sample tests are run through the JUnit launcher; they are {@code @Disabled} so the build never
  * runs them directly (the launcher here switches that condition off).
@@ -34,6 +35,15 @@ class FailOnCallbackExceptionTest {
         assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContaining("callback");
         assertThat(failure.getCause()).as("the callback's own assertion")
                 .isInstanceOf(AssertionError.class).hasMessageContaining("wrong on the loop");
+    }
+
+    @Test
+    @DisplayName("a msgqueue consumer or task failure, which msgqueue logs at WARNING, fails the test too")
+    @CallbacksMayThrow("the sample it runs does, and logs on the same logger")
+    void msgqueueFailureFailsTheTest() {
+        TestExecutionSummary summary = run(MsgqueueLogsAFailure.class);
+        assertThat(summary.getTestsFailedCount()).isEqualTo(1);
+        assertThat(summary.getFailures().get(0).getException().getCause()).hasMessage("consumer assertion");
     }
 
     @Test
@@ -83,6 +93,16 @@ class FailOnCallbackExceptionTest {
             runOnLoop((ev, what) -> {
                 throw new IllegalStateException("on purpose");
             });
+        }
+    }
+
+    @Disabled("sample: run by FailOnCallbackExceptionTest only")
+    static class MsgqueueLogsAFailure {
+        @Test
+        void consumerThrew() {
+            // What MsgQueueBuilder's default error handler does with a consumer's exception.
+            System.getLogger("io.jevent.msgqueue.MsgQueue").log(System.Logger.Level.WARNING,
+                    "msgqueue consumer threw on a message", new AssertionError("consumer assertion"));
         }
     }
 

@@ -154,6 +154,7 @@ class EventLoopGroupTest {
     }
 
     @Test
+    @io.jevent.testing.CallbacksMayThrow("its connection initialiser throws on purpose, which the group logs")
     void aRejectedOrFailedHandOffClosesTheChannel() throws Exception {
         group = new EventLoopGroup(1, "closing");
         try (ServerSocketChannel server = ServerSocketChannel.open()) {

@@ -92,6 +92,7 @@ class EventLoopThreadTest {
     }
 
     @Test
+    @io.jevent.testing.CallbacksMayThrow("its init throws on purpose, which the loop thread logs")
     void anInitThatThrowsShutsTheLoopDown() throws Exception {
         EventLoopThread loop = newLoop("bad-init");
         CompletableFuture<Void> init = loop.start(base -> {
@@ -103,6 +104,7 @@ class EventLoopThreadTest {
     }
 
     @Test
+    @io.jevent.testing.CallbacksMayThrow("its task throws on purpose; the loop thread also logs it")
     void submitCompletesWithTheResultOrTheException() throws Exception {
         EventLoopThread loop = newLoop("submit");
         loop.start();

@@ -124,6 +124,7 @@ class FairnessAndErrorsTest {
     }
 
     @Test
+    @io.jevent.testing.CallbacksMayThrow("its error handler throws on purpose, which the queue logs")
     void aThrowingConsumerIsReportedAndTheBatchGoesOn() throws Exception {
         List<Integer> got = new ArrayList<>();
         List<String> errors = new ArrayList<>();

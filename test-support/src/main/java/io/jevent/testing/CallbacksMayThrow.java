@@ -1,4 +1,4 @@
-package io.jevent.core;
+package io.jevent.testing;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
