@@ -38,7 +38,9 @@ import java.util.function.Consumer;
  *     timers.</li>
  * <li>Run the queued callbacks of the most urgent non-empty priority, at most
  *     {@link EventConfig#maxCallbacksPerIteration()} of them, and only those queued before the run
- *     started, so a callback that re-activates itself cannot starve I/O.</li>
+ *     started, so a callback that re-activates itself cannot starve I/O. A callback that activates
+ *     a more urgent event ends the run: the next iteration runs that event first, then the rest
+ *     (libevent's {@code event_continue}).</li>
  * <li>Run the {@link Deferred} tasks scheduled so far (a buffer event's flush of what those
  *     callbacks wrote), again only those scheduled before the run started.</li>
  * </ol>
@@ -79,6 +81,10 @@ public final class EventBase implements AutoCloseable {
     private boolean running;
     private boolean gotBreak;
     private boolean gotExit;
+    /** The priority whose queue is running, or MAX_VALUE between runs; libevent's event_running_priority. */
+    private int runningPriority = Integer.MAX_VALUE;
+    /** Set when an event more urgent than the running queue is activated; libevent's event_continue. */
+    private boolean preempted;
     /** Set by an exit timer's callback; the loop returns at the top of the next iteration. */
     private boolean exitNow;
     /** Internal one-shot timers standing for requested exits, as libevent's loopexit uses a once. */
@@ -632,6 +638,9 @@ public final class EventBase implements AutoCloseable {
         ev.setActive(true);
         activeQueues[ev.priority].addLast(ev);
         activeCount++;
+        if (ev.priority < runningPriority) {
+            preempted = true;
+        }
     }
 
     void unscheduleTimer(Event ev) {
@@ -869,19 +878,26 @@ public final class EventBase implements AutoCloseable {
     }
 
     private int runActive() {
-        for (ActiveQueue q : activeQueues) {
-            if (!q.isEmpty()) {
-                return runQueue(q);
+        for (int priority = 0; priority < activeQueues.length; priority++) {
+            if (!activeQueues[priority].isEmpty()) {
+                return runQueue(priority);
             }
         }
         return 0;
     }
 
-    /** Runs the callbacks queued before it started, up to the per-iteration limit. */
-    private int runQueue(ActiveQueue q) {
+    /**
+     * Runs the callbacks queued before it started, up to the per-iteration limit. Stops early when a
+     * callback activates a more urgent event: the next iteration runs that one first, and the rest of
+     * this queue after it (libevent's event_continue).
+     */
+    private int runQueue(int priority) {
+        ActiveQueue q = activeQueues[priority];
         int budget = Math.min(q.size, config.maxCallbacksPerIteration());
         int ran = 0;
-        while (ran < budget && !breakRequested) {
+        runningPriority = priority;
+        preempted = false;
+        while (ran < budget && !breakRequested && !preempted) {
             Event ev = q.head;
             if (ev == null) {
                 break;
@@ -909,6 +925,7 @@ public final class EventBase implements AutoCloseable {
                 freeInternal(ev);
             }
         }
+        runningPriority = Integer.MAX_VALUE;
         return ran;
     }
 

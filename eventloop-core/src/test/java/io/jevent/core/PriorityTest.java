@@ -45,6 +45,29 @@ class PriorityTest {
     }
 
     @Test
+    @DisplayName("a more urgent activation pre-empts the rest of a less urgent queue (test_priorities event_continue)")
+    void urgentActivationPreempts() {
+        try (EventBase base = new EventBase(EventConfig.builder().priorities(8).build())) {
+            java.util.List<String> order = new java.util.ArrayList<>();
+            Event ev2 = base.newTimer((e, w) -> order.add("ev2"));
+            ev2.setPriority(0);
+            Event ev0 = base.newTimer((e, w) -> {
+                order.add("ev0");
+                ev2.activate(Event.TIMEOUT);
+            });
+            Event ev1 = base.newTimer((e, w) -> order.add("ev1"));
+            ev0.setPriority(4);
+            ev1.setPriority(4);
+            ev0.activate(Event.TIMEOUT);
+            ev1.activate(Event.TIMEOUT);
+
+            base.dispatch();
+
+            assertThat(order).containsExactly("ev0", "ev2", "ev1");
+        }
+    }
+
+    @Test
     @DisplayName("priority out of range, or changed while active, is refused")
     void priorityChecks() {
         try (EventBase base = new EventBase(EventConfig.builder().priorities(4).build())) {
