@@ -606,6 +606,11 @@ public final class EventBase implements AutoCloseable {
             activeCount--;
         }
         unscheduleTimer(ev);
+        unInsert(ev);
+    }
+
+    /** Stops watching the event's channel; leaves its timer and any queued activation alone. */
+    private void unInsert(Event ev) {
         if (ev.isInserted()) {
             ev.setInserted(false);
             insertedCount--;
@@ -871,7 +876,9 @@ public final class EventBase implements AutoCloseable {
                 timers.remove(ev);
             }
             if (!ev.isPersistent()) {
-                deleteInternal(ev);
+                // Not deleteInternal: an activation already queued (READ) must merge with TIMEOUT,
+                // not be dropped (libevent #1530).
+                unInsert(ev);
             }
             activateInternal(ev, Event.TIMEOUT);
         }

@@ -152,6 +152,22 @@ class EventBasicsTest {
     }
 
     @Test
+    @DisplayName("8c. a non-persistent READ event activated with READ whose timeout expires before it runs: one callback with READ|TIMEOUT (libevent #1530)")
+    void readAndTimeoutMergeForNonPersistent() {
+        List<Integer> calls = new ArrayList<>();
+        Event ev = base.newEvent(pipe.source(), Event.READ, (e, what) -> calls.add(what));
+        ev.add(Duration.ofMillis(100));
+        ev.activate(Event.READ);
+        clock.advance(Duration.ofMillis(100));
+
+        base.loop(EventBase.LOOP_NONBLOCK);
+        base.loop(EventBase.LOOP_NONBLOCK);
+
+        assertThat(calls).containsExactly(Event.READ | Event.TIMEOUT);
+        assertThat(ev.isPending(Event.READ | Event.TIMEOUT)).as("non-persistent: done after its call").isFalse();
+    }
+
+    @Test
     @DisplayName("10. removeTimeout() on READ|PERSIST with a timeout: it then only ever sees READ (test_event_remove_timeout)")
     void removeTimeout() {
         List<Integer> seen = new ArrayList<>();
