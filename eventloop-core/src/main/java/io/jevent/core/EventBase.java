@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  *
  * <h2>One iteration of the loop</h2>
  * <ol>
- * <li>Stop if {@link #loopBreak()} was called, or a {@link #loopExit(Duration)} is due; return 1 if no
- *     event is pending or active and no {@link Deferred} task is scheduled (unless
- *     {@link #LOOP_NO_EXIT_ON_EMPTY}).</li>
+ * <li>Stop if {@link #loopBreak()} was called, or a {@link #loopExit(Duration)} event ran; return 1
+ *     if no event is pending or active and no {@link Deferred} task is scheduled (unless
+ *     {@link #LOOP_NO_EXIT_ON_EMPTY}). While an exit event is active, skip to running callbacks: no
+ *     further poll.</li>
  * <li>Work out how long to sleep: zero if callbacks or deferred tasks are waiting, else until the
  *     earliest timer.</li>
  * <li>Ask each {@link LoopObserver} whether it has work (then do not sleep), poll the selector, tell
@@ -85,13 +86,16 @@ public final class EventBase implements AutoCloseable {
     private int runningPriority = Integer.MAX_VALUE;
     /** Set when an event more urgent than the running queue is activated; libevent's event_continue. */
     private boolean preempted;
-    /** Set by an exit timer's callback; the loop returns at the top of the next iteration. */
+    /** Set by an exit event's callback; the loop returns at the top of the next iteration. */
     private boolean exitNow;
-    /** Internal one-shot timers standing for requested exits, as libevent's loopexit uses a once. */
-    private final List<Event> exitTimers = new ArrayList<>();
-    private final EventCallback onExitTimer = (ev, what) -> {
+    /**
+     * Internal one-shot events standing for requested exits, as libevent's loopexit uses a once. Each
+     * ends one loop: an exit still pending when a loop ends waits for the next loop, as in libevent.
+     */
+    private final List<Event> exitEvents = new ArrayList<>();
+    private final EventCallback onExitEvent = (ev, what) -> {
         exitNow = true;
-        exitTimers.remove(ev);
+        exitEvents.remove(ev);
     };
     private LoopObserver[] observers = NO_OBSERVERS;
     private CommonTimeout[] commonTimeouts = new CommonTimeout[0];
@@ -108,9 +112,14 @@ public final class EventBase implements AutoCloseable {
     private volatile boolean closed;
     /** Set by any thread, consumed by the loop; a break before the loop starts is kept, not lost. */
     private volatile boolean breakRequested;
-    /** Guarded by {@code exitLock}; {@code exitRequested} is volatile so the loop can test it cheaply. */
+    /**
+     * Exit deadlines requested off the loop (another thread, or before the loop started), not yet
+     * turned into exit events. Guarded by {@code exitLock}; {@code exitRequested} is volatile so the
+     * loop can test it cheaply.
+     */
     private volatile boolean exitRequested;
-    private long exitDeadline;
+    private long[] requestedExits = new long[2];
+    private int requestedExitCount;
     private final Object exitLock = new Object();
     /** Set by the signal-dispatch thread after counting an arrival; see {@link SignalRegistry}. */
     private volatile boolean signalPending;
@@ -306,12 +315,11 @@ public final class EventBase implements AutoCloseable {
                     return 0;
                 }
                 if (exitRequested) {
-                    scheduleRequestedExit();
+                    scheduleRequestedExits();
                 }
                 if (exitNow) {
                     exitNow = false;
                     gotExit = true;
-                    cancelExitTimers();
                     return 0;
                 }
                 // Deferred tasks run before every poll. Here: those scheduled outside the loop, by
@@ -324,11 +332,15 @@ public final class EventBase implements AutoCloseable {
                         && (flags & LOOP_NO_EXIT_ON_EMPTY) == 0) {
                     return 1;
                 }
-                boolean noWait = activeCount > 0 || deferredCount > 0 || (flags & LOOP_NONBLOCK) != 0
-                        || (ran != 0 && (flags & LOOP_ONCE) != 0);
-                poll(noWait ? 0 : sleepNanos());
-                updateTime();
-                expireTimers();
+                // A due exit ends the loop after the callbacks active now: nothing new is polled
+                // or expired first (libevent activates a zero exit at once; loopExit's contract).
+                if (!exitActive()) {
+                    boolean noWait = activeCount > 0 || deferredCount > 0 || (flags & LOOP_NONBLOCK) != 0
+                            || (ran != 0 && (flags & LOOP_ONCE) != 0);
+                    poll(noWait ? 0 : sleepNanos());
+                    updateTime();
+                    expireTimers();
+                }
                 if (activeCount > 0) {
                     ran += runActive();
                 } else if ((flags & LOOP_NONBLOCK) != 0 && deferredCount == 0) {
@@ -364,19 +376,33 @@ public final class EventBase implements AutoCloseable {
 
     /**
      * Makes the loop return once {@code delay} has passed and the callbacks active then have run;
-     * libevent's {@code event_base_loopexit}. As in libevent, the exit is a one-shot timer at the
-     * default priority, so callbacks of more urgent priorities still run before it. Safe from any thread; wakes a sleeping loop so it can
-     * recompute its sleep. Of several pending exits the earliest wins. An exit requested while no loop
-     * runs applies to the next loop.
+     * libevent's {@code event_base_loopexit}. As in libevent, the exit is a one-shot event at the
+     * default priority, activated when the delay has passed, so callbacks of more urgent priorities,
+     * and those queued before it at its own, still run before it; once it is active the loop polls no
+     * more. So {@code loopExit(Duration.ZERO)} from a callback ends the loop after the callbacks
+     * active now, without another poll.
      *
-     * @param delay {@code Duration.ZERO} to exit after the current iteration
+     * <p>Each call is one exit, and each exit ends one loop: of several, the earliest ends the current
+     * loop and the others stay pending, so the next exit ends the next loop, as in libevent. An exit
+     * requested while no loop runs applies to the next loop. Safe from any thread; wakes a sleeping
+     * loop so it can recompute its sleep.
+     *
+     * @param delay how long from now; {@code Duration.ZERO} to exit as soon as the callbacks active
+     *              now have run
+     * @throws IllegalArgumentException if {@code delay} is negative
      */
     public void loopExit(Duration delay) {
-        long at = config.clock().getAsLong() + toNanos(delay);
+        long delayNanos = toNanos(delay);
+        long at = config.clock().getAsLong() + delayNanos;
+        if (running && inLoopThread()) {
+            scheduleExit(at, delayNanos == 0);     // from a callback: owned by this thread already
+            return;
+        }
         synchronized (exitLock) {
-            if (!exitRequested || at - exitDeadline < 0) {
-                exitDeadline = at;
+            if (requestedExitCount == requestedExits.length) {
+                requestedExits = Arrays.copyOf(requestedExits, requestedExitCount * 2);
             }
+            requestedExits[requestedExitCount++] = at;
             exitRequested = true;
         }
         if (!inLoopThread()) {
@@ -529,6 +555,7 @@ public final class EventBase implements AutoCloseable {
         while (allHead != null) {
             freeInternal(allHead);
         }
+        exitEvents.clear();
         while (deferredHead != null) {
             cancelDeferred(deferredHead);
         }
@@ -722,28 +749,43 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
-    /** Turns an exit requested (maybe from another thread) into a timer owned by the loop. */
-    private void scheduleRequestedExit() {
-        long at;
+    /** Turns the exits requested off the loop (maybe from another thread) into events owned by the loop. */
+    private void scheduleRequestedExits() {
+        long[] ats;
         synchronized (exitLock) {
-            at = exitDeadline;
+            ats = Arrays.copyOf(requestedExits, requestedExitCount);
+            requestedExitCount = 0;
             exitRequested = false;
         }
-        Event ev = new Event(this, null, 0, null, onExitTimer, null);
+        long now = config.clock().getAsLong();
+        for (long at : ats) {
+            scheduleExit(at, at - now <= 0);
+        }
+    }
+
+    /** One exit: a once event, active at once when due (libevent's event_base_once with no delay), else a timer. */
+    private void scheduleExit(long at, boolean due) {
+        Event ev = new Event(this, null, 0, null, onExitEvent, null);
         ev.markOnce();
         link(ev);
         ev.setInserted(true);
         insertedCount++;
-        scheduleTimer(ev, at);
-        exitTimers.add(ev);
+        exitEvents.add(ev);
+        if (due) {
+            activateInternal(ev, Event.TIMEOUT);
+        } else {
+            scheduleTimer(ev, at);
+        }
     }
 
-    /** After an exit, later exits requested for this loop are spent too: they must not end the next. */
-    private void cancelExitTimers() {
-        for (Event ev : exitTimers) {
-            freeInternal(ev);
+    /** Whether an exit event is queued to run. Indexed, so the common empty case allocates nothing. */
+    private boolean exitActive() {
+        for (int i = 0; i < exitEvents.size(); i++) {
+            if (exitEvents.get(i).isActive()) {
+                return true;
+            }
         }
-        exitTimers.clear();
+        return false;
     }
 
     private void updateTime() {

@@ -36,7 +36,7 @@ class LoopControlTest {
     }
 
     @Test
-    @DisplayName("3b. of two loopExit calls the earlier wins, whatever the call order (test_loopexit_multiple)")
+    @DisplayName("3b. of several loopExit calls the earliest ends this loop, whatever the call order (test_loopexit_multiple)")
     void earlierExitWins() {
         ManualClock clock = new ManualClock();
         try (EventBase base = ManualClock.base(clock, 1)) {
@@ -47,20 +47,83 @@ class LoopControlTest {
             base.loopExit(Duration.ofMillis(200));
             base.loopExit(Duration.ofMillis(45));
             base.loopExit(Duration.ofMillis(100));
-            int iterations = 0;
-            while (!base.gotExit() && iterations++ < 100) {
-                clock.advance(Duration.ofMillis(5));
-                base.loop(EventBase.LOOP_NONBLOCK);
-            }
-            assertThat(clock.millisSince(start)).isEqualTo(45);
-            assertThat(ticks).containsExactly(10L, 20L, 30L, 40L);
 
-            // The later exits were spent with the first: the next loop is not cut short by them.
+            assertThat(runUntilExit(base, clock, start)).isEqualTo(45);
+            assertThat(ticks).containsExactly(10L, 20L, 30L, 40L);
+        }
+    }
+
+    @Test
+    @DisplayName("3c. a later loopExit stays pending and ends the next loop, as in libevent")
+    void laterExitEndsNextLoop() {
+        ManualClock clock = new ManualClock();
+        try (EventBase base = ManualClock.base(clock, 1)) {
+            long start = clock.getAsLong();
+            base.newEvent(null, Event.PERSIST, (e, w) -> { }).add(Duration.ofMillis(10));
+            base.loopExit(Duration.ofMillis(200));
+            base.loopExit(Duration.ofMillis(45));
+            base.loopExit(Duration.ofMillis(100));
+
+            assertThat(runUntilExit(base, clock, start)).isEqualTo(45);
+            assertThat(runUntilExit(base, clock, start)).as("the second loop ends at the second exit").isEqualTo(100);
+            assertThat(runUntilExit(base, clock, start)).as("the third loop ends at the third exit").isEqualTo(200);
             for (int i = 0; i < 60; i++) {
                 clock.advance(Duration.ofMillis(5));
                 base.loop(EventBase.LOOP_NONBLOCK);
-                assertThat(base.gotExit()).isFalse();
+                assertThat(base.gotExit()).as("no exit left at %d ms", clock.millisSince(start)).isFalse();
             }
+        }
+    }
+
+    /** Drives non-blocking iterations 5 ms apart until one ends through an exit; returns ms since {@code start}. */
+    private static long runUntilExit(EventBase base, ManualClock clock, long start) {
+        for (int i = 0; i < 200; i++) {
+            clock.advance(Duration.ofMillis(5));
+            base.loop(EventBase.LOOP_NONBLOCK);
+            if (base.gotExit()) {
+                return clock.millisSince(start);
+            }
+        }
+        throw new AssertionError("no exit within 1 s");
+    }
+
+    @Test
+    @DisplayName("3d. loopExit(ZERO) in a callback: the callbacks active now run, then the loop returns without polling again")
+    void loopExitZeroFromCallbackDoesNotPollAgain() throws Exception {
+        ManualClock clock = new ManualClock();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (EventBase base = ManualClock.base(clock, 1);
+             java.nio.channels.Pipe.SourceChannel source = pipe.source();
+             java.nio.channels.Pipe.SinkChannel sink = pipe.sink()) {
+            source.configureBlocking(false);
+            List<String> ran = new ArrayList<>();
+            int[] polls = {0};
+            base.addLoopObserver(new LoopObserver() {
+                @Override
+                public boolean beforePoll() {
+                    polls[0]++;
+                    return false;
+                }
+
+                @Override
+                public void afterPoll() {
+                }
+            });
+            base.newEvent(source, Event.READ | Event.PERSIST, (e, w) -> ran.add("reader")).add();
+            Event first = base.newTimer((e, w) -> {
+                ran.add("first");
+                Channels.write(sink, "x");      // ready for the next poll, which must not happen
+                base.loopExit(Duration.ZERO);
+            });
+            Event second = base.newTimer((e, w) -> ran.add("second"));
+            first.activate(Event.TIMEOUT);
+            second.activate(Event.TIMEOUT);
+
+            assertThat(base.dispatch()).isZero();
+
+            assertThat(base.gotExit()).isTrue();
+            assertThat(ran).containsExactly("first", "second");
+            assertThat(polls[0]).as("only the poll before the callbacks").isEqualTo(1);
         }
     }
 
