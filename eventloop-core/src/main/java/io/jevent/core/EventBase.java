@@ -632,6 +632,7 @@ public final class EventBase implements AutoCloseable {
             ev.res = 0;
             activeCount--;
         }
+        ev.signalCalls = 0;         // arrivals not yet delivered die with the event (runSignalCalls)
         unscheduleTimer(ev);
         unInsert(ev);
     }
@@ -961,12 +962,9 @@ public final class EventBase implements AutoCloseable {
             } else if (ev.timeoutNanos >= 0 && ev.signalName == null) {
                 rearmPersistentTimeout(ev, res);
             }
-            int calls = 1;
             if ((res & Event.SIGNAL) != 0) {
-                calls = Math.max(1, ev.signalCalls);
-                ev.signalCalls = 0;
-            }
-            for (int i = 0; i < calls; i++) {
+                runSignalCalls(ev, res);
+            } else {
                 invoke(ev, res);
             }
             ran++;
@@ -976,6 +974,28 @@ public final class EventBase implements AutoCloseable {
         }
         runningPriority = Integer.MAX_VALUE;
         return ran;
+    }
+
+    /**
+     * Calls a signal event's callback once per arrival, counting down {@code signalCalls} as libevent
+     * counts down {@code ev_ncalls}: {@code del()} zeroes the count, so a callback that deletes (or
+     * frees) its event gets no further call. A break stops the calls; unlike libevent, which drops the
+     * rest, they stay queued for the next loop.
+     */
+    private void runSignalCalls(Event ev, int res) {
+        if (ev.signalCalls == 0) {
+            ev.signalCalls = 1;     // activated by hand with SIGNAL: one call
+        }
+        while (ev.signalCalls > 0) {
+            ev.signalCalls--;
+            invoke(ev, res);
+            if (breakRequested) {
+                if (ev.signalCalls > 0) {
+                    activateInternal(ev, Event.SIGNAL);
+                }
+                return;
+            }
+        }
     }
 
     /**

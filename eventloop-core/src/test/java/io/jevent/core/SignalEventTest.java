@@ -1,6 +1,7 @@
 package io.jevent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Signals reach their callback on the loop thread. */
 class SignalEventTest {
@@ -35,6 +37,58 @@ class SignalEventTest {
             assertThat(calls).containsExactly("SIGNAL@true");
             assertThat(base.gotBreak()).isTrue();
             sig.free();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName("a signal that arrived three times stops calling back once the first call deletes the event (libevent's ev_pncalls)")
+    void deleteStopsRepeatedCalls() {
+        int[] calls = {0};
+        try (EventBase base = new EventBase()) {
+            Event sig = base.newSignal("USR2", (e, what) -> {
+                calls[0]++;
+                e.del();
+            });
+            sig.add();
+            arrive(sig, 3);
+
+            assertThat(base.dispatch()).as("nothing left pending").isEqualTo(1);
+
+            assertThat(calls[0]).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName("loopBreak between the calls of a signal that arrived three times: one call per loop, none lost")
+    void breakBetweenRepeatedCalls() {
+        int[] calls = {0};
+        try (EventBase base = new EventBase()) {
+            Event sig = base.newSignal("USR2", (e, what) -> {
+                calls[0]++;
+                base.loopBreak();
+            });
+            sig.add();
+            arrive(sig, 3);
+
+            base.dispatch();
+            assertThat(base.gotBreak()).isTrue();
+            assertThat(calls[0]).as("the break is honoured between calls").isEqualTo(1);
+
+            base.dispatch();
+            base.dispatch();
+            assertThat(calls[0]).as("the other arrivals are delivered by the next loops").isEqualTo(3);
+            sig.free();
+        }
+    }
+
+    /** Sends {@code n} signals, each counted by the event's watch before the next, so none coalesce. */
+    private static void arrive(Event sig, int n) {
+        for (int i = 1; i <= n; i++) {
+            int expected = i;
+            kill("USR2");
+            await().atMost(Duration.ofSeconds(20)).until(() -> sig.signalWatch.arrivals.get() == expected);
         }
     }
 
