@@ -208,9 +208,12 @@ public final class EventBase implements AutoCloseable {
 
     /**
      * Creates a persistent signal event; libevent's {@code evsignal_new}. The callback runs on the loop
-     * thread (never in the JVM's signal thread), once per arrival, with {@code what == SIGNAL}. While
-     * such an event is added, the JVM's own handling of the signal is replaced (for TERM and INT: no
-     * shutdown hooks run); it is restored when the last event for the signal is deleted.
+     * thread (never in the JVM's signal thread), once per arrival, with {@code what == SIGNAL}; it
+     * stops being called as soon as the event is deleted, even for arrivals not yet delivered. The
+     * signal is watched only while the event is added (pending): then the handler that was installed
+     * before (the JVM's own: for TERM and INT, shutdown hooks) no longer runs. When the last added
+     * event for the signal, in any base, is deleted or freed, that handler is put back, so a deleted
+     * event swallows nothing.
      *
      * @param signal a name as {@code kill -l} prints it, with or without {@code SIG}: "TERM", "HUP"
      * @throws IllegalArgumentException when the signal is unknown or reserved by the JVM (on first add)
@@ -602,11 +605,12 @@ public final class EventBase implements AutoCloseable {
     }
 
     void addInternal(Event ev, long timeoutNanos) {
-        if (ev.signalName != null && ev.signalWatch == null) {
-            ev.signalWatch = SignalRegistry.watch(this, ev.signalName);
-            signalEvents.add(ev);
-        }
         if (!ev.isInserted()) {
+            if (ev.signalName != null) {
+                // Watched only while added: unInsert gives the signal back to its previous handler.
+                ev.signalWatch = SignalRegistry.watch(this, ev.signalName);
+                signalEvents.add(ev);
+            }
             ev.setInserted(true);
             insertedCount++;
             if (ev.registration != null) {
@@ -637,13 +641,18 @@ public final class EventBase implements AutoCloseable {
         unInsert(ev);
     }
 
-    /** Stops watching the event's channel; leaves its timer and any queued activation alone. */
+    /** Stops watching the event's channel or signal; leaves its timer and any queued activation alone. */
     private void unInsert(Event ev) {
         if (ev.isInserted()) {
             ev.setInserted(false);
             insertedCount--;
             if (ev.registration != null && ev.channel.isOpen()) {
                 ev.registration.update();
+            }
+            if (ev.signalWatch != null) {
+                SignalRegistry.unwatch(ev.signalWatch);
+                signalEvents.remove(ev);
+                ev.signalWatch = null;
             }
         }
     }
@@ -652,11 +661,6 @@ public final class EventBase implements AutoCloseable {
         deleteInternal(ev);
         if (ev.registration != null) {
             ev.registration.detach(ev);
-        }
-        if (ev.signalWatch != null) {
-            SignalRegistry.unwatch(ev.signalWatch);
-            signalEvents.remove(ev);
-            ev.signalWatch = null;
         }
         unlink(ev);
         ev.markFreed();
@@ -846,9 +850,10 @@ public final class EventBase implements AutoCloseable {
     private void activateSignals() {
         // Clear before reading the counters: an arrival after this point sets it again.
         signalPending = false;
-        for (Event ev : signalEvents) {
+        for (int i = 0; i < signalEvents.size(); i++) {
+            Event ev = signalEvents.get(i);           // added events only: see addInternal/unInsert
             int n = ev.signalWatch.arrivals.getAndSet(0);
-            if (n > 0 && ev.isInserted()) {
+            if (n > 0) {
                 ev.signalCalls += n;
                 activateInternal(ev, Event.SIGNAL);
             }

@@ -12,9 +12,13 @@ import sun.misc.SignalHandler;
 /**
  * The process-wide table of signal handlers installed for signal events.
  *
+ * <p>A signal is watched while at least one signal event for it is added (pending): the first
+ * {@link #watch} installs our handler, the last {@link #unwatch} puts back the handler that was there
+ * before, so a deleted event no longer swallows the signal.
+ *
  * <p>Threads: the JVM runs a {@link SignalHandler} on its own signal-dispatch thread. Ours never
- * touches a base's state there: it only counts the arrival in each watching base's
- * {@link Watch} and rings that base ({@link EventBase#wakeup()}); the loop thread turns the counts
+ * touches a base's state there: it only counts the arrival in each {@link Watch} (one per added
+ * event) and rings the watch's base ({@link EventBase#wakeup()}); the loop thread turns the counts
  * into SIGNAL activations after its poll. The counter's atomic increment happens before the wake-up,
  * and the loop reads counters after the poll returns, so an arrival is never missed: either the
  * loop sees the count in this iteration or the wake-up makes it run another.
@@ -23,12 +27,14 @@ import sun.misc.SignalHandler;
  * deleted, never on the loop's hot path.
  */
 final class SignalRegistry {
-    /** One base's interest in one signal; the handler thread writes {@code arrivals}. */
+    /**
+     * One added event's interest in one signal. Each event has its own, so that every event on a
+     * signal sees every arrival. The handler thread increments {@code arrivals}; the loop reads it.
+     */
     static final class Watch {
         final EventBase base;
         final String name;
         final AtomicInteger arrivals = new AtomicInteger();
-        int users;
 
         Watch(EventBase base, String name) {
             this.base = base;
@@ -60,7 +66,8 @@ final class SignalRegistry {
     }
 
     /**
-     * Starts delivering {@code name} to {@code base}; installs the JVM handler for the first watcher.
+     * Starts counting arrivals of {@code name} for one event of {@code base}; installs our handler
+     * for the first watch of the signal.
      *
      * @throws IllegalArgumentException if the signal is unknown or reserved by the JVM
      */
@@ -74,24 +81,14 @@ final class SignalRegistry {
             holder[0] = slot;
             SLOTS.put(name, slot);
         }
-        for (Watch w : slot.watches) {
-            if (w.base == base) {
-                w.users++;
-                return w;
-            }
-        }
         Watch w = new Watch(base, name);
-        w.users = 1;
         slot.watches.add(w);
         slot.snapshot = slot.watches.toArray(new Watch[0]);
         return w;
     }
 
-    /** Stops delivering to {@code w}'s base once its last event is gone; restores the JVM's handler. */
+    /** Stops counting for {@code w}; after the signal's last watch, restores the previous handler. */
     static synchronized void unwatch(Watch w) {
-        if (--w.users > 0) {
-            return;
-        }
         Slot slot = SLOTS.get(w.name);
         if (slot == null) {
             return;
