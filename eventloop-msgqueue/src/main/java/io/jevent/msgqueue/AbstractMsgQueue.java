@@ -83,13 +83,21 @@ abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits Coalesc
      */
     abstract List<T> finish(boolean deliver);
 
-    /** Loop thread: hands one message to the consumer; a throwing consumer never stops the batch. */
+    /**
+     * Loop thread: hands one message to the consumer; a throwing consumer never stops the batch. A
+     * {@link VirtualMachineError} is not a consumer's failure but the JVM's: it propagates, as it does
+     * out of every callback of the base (the policy of {@code EventBase}).
+     */
     final void deliver(T msg) {
         try {
             consumer.accept(msg);
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
         } catch (Throwable error) {
             try {
                 errorHandler.onError(msg, error);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
             } catch (Throwable handlerError) {
                 handlerError.addSuppressed(error);
                 LOG.log(System.Logger.Level.ERROR, "msgqueue error handler threw", handlerError);

@@ -232,6 +232,9 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
                 init.accept(loop.base(), channel);
             } catch (Throwable t) {
                 closeQuietly(channel);
+                if (t instanceof VirtualMachineError fatal) {
+                    throw fatal;        // one policy with EventBase: the JVM's errors end the loop
+                }
                 LOG.log(System.Logger.Level.WARNING, "init of a handed-off connection failed on " + loop.name()
                         + "; the connection is closed", t);
             }

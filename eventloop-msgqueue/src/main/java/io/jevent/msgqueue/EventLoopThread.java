@@ -160,6 +160,9 @@ public final class EventLoopThread implements Executor, AutoCloseable {
             initDone.complete(null);
         } catch (Throwable t) {
             initDone.completeExceptionally(t);
+            if (t instanceof VirtualMachineError fatal) {
+                throw fatal;            // the JVM's failure, not init's: the loop thread dies (see run())
+            }
             LOG.log(System.Logger.Level.ERROR, "init of loop thread " + thread.getName() + " threw; shutting down", t);
             shutdown(Duration.ZERO, Duration.ZERO);
         }
@@ -208,6 +211,9 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 result.complete(task.call());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
+                if (t instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
             }
         });
         return result;
@@ -511,6 +517,9 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 future.complete(null);
             } catch (Throwable t) {
                 future.completeExceptionally(t);
+                if (t instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 LOG.log(System.Logger.Level.WARNING, "scheduled task threw on " + thread.getName(), t);
             }
         }

@@ -184,7 +184,13 @@ public final class ConnectionListener implements AutoCloseable {
                 closeQuietly(ch);
                 continue;
             }
-            onAccept.onAccept(this, ch);
+            try {
+                onAccept.onAccept(this, ch);
+            } catch (Throwable t) {
+                // The callback failed before it could own the connection: nobody else holds it.
+                closeQuietly(ch);
+                throw t;
+            }
         }
     }
 

@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import io.jevent.core.EventBase;
+import io.jevent.core.EventConfig;
 
 /** Behaviour 20 of the libevent map (regress_listener), plus running out of descriptors. */
 class ConnectionListenerTest {
@@ -70,6 +72,31 @@ class ConnectionListenerTest {
             assertThat(accepted).allSatisfy(ch -> assertThat(ch.isBlocking()).isFalse());
         } finally {
             clients.forEach(ConnectionListenerTest::close);
+            accepted.forEach(ConnectionListenerTest::close);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    @DisplayName("an accept callback that throws does not leak the connection: it is closed, the error reported")
+    void throwingAcceptCallbackClosesTheConnection() throws IOException {
+        List<Throwable> reported = new ArrayList<>();
+        List<SocketChannel> accepted = new ArrayList<>();
+        EventConfig config = EventConfig.builder().exceptionHandler((ev, t) -> reported.add(t)).build();
+        try (EventBase base = new EventBase(config);
+             ConnectionListener listener = ConnectionListener.bind(base, ANY_PORT, (l, ch) -> {
+                 accepted.add(ch);
+                 throw new IllegalStateException("callback bug");
+             });
+             SocketChannel client = SocketChannel.open(listener.localAddress())) {
+            while (accepted.isEmpty()) {
+                base.loop(EventBase.LOOP_ONCE);
+            }
+            assertThat(accepted.get(0).isOpen()).as("accepted channel closed by the listener").isFalse();
+            assertThat(reported).singleElement().satisfies(t -> assertThat(t).hasMessage("callback bug"));
+            client.socket().setSoTimeout(10_000);
+            assertThat(client.socket().getInputStream().read()).as("the client sees the close").isEqualTo(-1);
+        } finally {
             accepted.forEach(ConnectionListenerTest::close);
         }
     }
