@@ -56,6 +56,23 @@ final class ChannelRegistration {
         }
     }
 
+    /**
+     * Registers the channel with {@code selector}, keeping the interest ops and this attachment: the
+     * move of {@link EventBase#rebuildSelector()}. The old key is left to the old selector's close.
+     * A channel closed meanwhile keeps no key, so its events fail on their next add like any closed
+     * channel's.
+     */
+    void moveTo(Selector selector) {
+        if (key == null) {
+            return;                     // no event watches the channel: nothing to carry over
+        }
+        try {
+            key = channel.register(selector, interestOps, this);
+        } catch (ClosedChannelException e) {
+            key = null;
+        }
+    }
+
     void attach(Event ev) {
         if (count == events.length) {
             events = Arrays.copyOf(events, Math.max(2, count * 2));

@@ -8,8 +8,11 @@ import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -66,7 +69,11 @@ public final class EventBase implements AutoCloseable {
     private static final LoopObserver[] NO_OBSERVERS = new LoopObserver[0];
 
     private final EventConfig config;
-    private final Selector selector;
+    /**
+     * Replaced only by {@link #rebuildSelector()} on the loop thread; volatile because
+     * {@link #wakeup()} reads it from any thread.
+     */
+    private volatile Selector selector;
     private final TimerHeap timers = new TimerHeap();
     private final ActiveQueue[] activeQueues;
     private final CallbackExceptionHandler exceptionHandler;
@@ -141,11 +148,7 @@ public final class EventBase implements AutoCloseable {
         for (int i = 0; i < activeQueues.length; i++) {
             activeQueues[i] = new ActiveQueue();
         }
-        try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open a selector", e);
-        }
+        this.selector = openSelector();
         this.owner = Thread.currentThread();
     }
 
@@ -492,6 +495,49 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces the selector with a new one from {@link EventConfig#selectorProvider()} and registers
+     * every watched channel with it, with the same interest; then closes the old one. Netty's
+     * {@code rebuildSelector}: the way out when the selector itself has failed (its {@code select}
+     * throws, or it was closed under the base), which would otherwise make every loop fail. Events,
+     * timers and signals are untouched; only the channel registrations move. A channel closed
+     * meanwhile is left unregistered (its events fail on their next add, as with any closed channel).
+     *
+     * <p>Loop thread, normally between two {@link #loop(int)} calls after one threw (as
+     * {@code io.jevent.msgqueue.EventLoopThread} does). A {@link #wakeup()} sent to the old selector
+     * during the rebuild is not lost: the new selector starts woken, so the next poll does not block.
+     *
+     * @throws UncheckedIOException  if no new selector can be opened (the old one is kept)
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public void rebuildSelector() {
+        checkThread();
+        Selector old = selector;
+        Selector fresh = openSelector();
+        Set<ChannelRegistration> moved = Collections.newSetFromMap(new IdentityHashMap<>());
+        try {
+            for (Event ev = allHead; ev != null; ev = ev.allNext) {
+                if (ev.registration != null && moved.add(ev.registration)) {
+                    ev.registration.moveTo(fresh);
+                }
+            }
+        } catch (RuntimeException e) {
+            try {
+                fresh.close();
+            } catch (IOException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
+        selector = fresh;
+        fresh.wakeup();
+        try {
+            old.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the replaced selector failed", e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Introspection and shutdown
     // ------------------------------------------------------------------------------------------
@@ -736,6 +782,14 @@ public final class EventBase implements AutoCloseable {
     // The loop's steps
     // ------------------------------------------------------------------------------------------
 
+    private Selector openSelector() {
+        try {
+            return config.selectorProvider().openSelector();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+    }
+
     private void enterLoop() {
         Thread me = Thread.currentThread();
         synchronized (exitLock) {
@@ -809,6 +863,7 @@ public final class EventBase implements AutoCloseable {
     }
 
     private void poll(long timeoutNanos) {
+        Selector selector = this.selector;
         LoopObserver[] obs = observers;
         for (LoopObserver o : obs) {
             try {

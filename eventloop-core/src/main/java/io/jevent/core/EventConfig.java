@@ -1,5 +1,6 @@
 package io.jevent.core;
 
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 
@@ -19,12 +20,14 @@ public final class EventConfig {
     private final int maxCallbacksPerIteration;
     private final LongSupplier clock;
     private final CallbackExceptionHandler exceptionHandler;
+    private final SelectorProvider selectorProvider;
 
     private EventConfig(Builder b) {
         this.priorities = b.priorities;
         this.maxCallbacksPerIteration = b.maxCallbacksPerIteration;
         this.clock = b.clock;
         this.exceptionHandler = b.exceptionHandler;
+        this.selectorProvider = b.selectorProvider;
     }
 
     /** The default: one priority, no callback limit, {@link System#nanoTime()}, errors logged. */
@@ -57,12 +60,18 @@ public final class EventConfig {
         return exceptionHandler;
     }
 
+    /** Where the base gets its selector, at creation and at {@link EventBase#rebuildSelector()}. */
+    public SelectorProvider selectorProvider() {
+        return selectorProvider;
+    }
+
     /** Collects settings for an {@link EventConfig}. Not thread-safe; use it from one thread. */
     public static final class Builder {
         private int priorities = 1;
         private int maxCallbacksPerIteration = Integer.MAX_VALUE;
         private LongSupplier clock = System::nanoTime;
         private CallbackExceptionHandler exceptionHandler = CallbackExceptionHandler.LOG;
+        private SelectorProvider selectorProvider = SelectorProvider.provider();
 
         private Builder() {
         }
@@ -109,6 +118,18 @@ public final class EventConfig {
         /** Sets where callback failures go; default {@link CallbackExceptionHandler#LOG}. */
         public Builder exceptionHandler(CallbackExceptionHandler handler) {
             this.exceptionHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Sets where the base opens its {@link java.nio.channels.Selector}; default the JVM's
+         * {@link SelectorProvider#provider()}. Its selectors must accept the channels the base will
+         * watch, which in practice means selectors of the provider those channels come from (the JDK's
+         * own): a provider that wraps the default one is how a test injects a failing selector. Netty
+         * offers the same choice.
+         */
+        public Builder selectorProvider(SelectorProvider provider) {
+            this.selectorProvider = Objects.requireNonNull(provider, "provider");
             return this;
         }
 

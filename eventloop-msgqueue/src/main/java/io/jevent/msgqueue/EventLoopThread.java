@@ -2,6 +2,7 @@ package io.jevent.msgqueue;
 
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
+import io.jevent.core.LoopObserver;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * An {@link EventBase} running on a thread of its own, fed through a {@link MsgQueue} of tasks.
@@ -39,6 +41,12 @@ public final class EventLoopThread implements Executor, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EventLoopThread.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** The first pause after the loop itself failed; it doubles with each further failure in a row. */
+    static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The longest pause between two failed loops (Netty's handleLoopException pauses 1 s). */
+    static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** After this many failed loops in a row the selector is rebuilt (again after as many more). */
+    static final int REBUILD_AFTER_FAILURES = 3;
 
     private final EventBase base;
     private final MsgQueue<Runnable> tasks;
@@ -50,6 +58,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     private final CountDownLatch owning = new CountDownLatch(1);
     private final CompletableFuture<Void> initDone = new CompletableFuture<>();
     private final CompletableFuture<List<Runnable>> termination = new CompletableFuture<>();
+    /** How the loop thread waits after a failed loop; a seam so a test can see the pauses. */
+    private final LongConsumer backoff;
 
     // Loop thread only.
     private final Set<ScheduledTask> scheduled = new LinkedHashSet<>();
@@ -60,6 +70,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     private long quietNanos;
     private long shutdownDeadline;
     private long tasksRunAtLastCheck;
+    /** Failed loops since the last poll that worked; see {@link #loopFailed}. */
+    private int failuresInARow;
 
     /**
      * Creates a loop thread with a new {@link EventBase}; the thread starts with {@link #start()}.
@@ -85,13 +97,31 @@ public final class EventLoopThread implements Executor, AutoCloseable {
      * @throws IllegalStateException if called from a thread that does not own {@code base}
      */
     public EventLoopThread(String name, EventBase base) {
+        this(name, base, EventLoopThread::pause);
+    }
+
+    /** As {@link #EventLoopThread(String, EventBase)}, waiting with {@code backoff} after a failed loop. */
+    EventLoopThread(String name, EventBase base, LongConsumer backoff) {
         Objects.requireNonNull(name, "name");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.base = Objects.requireNonNull(base, "base");
         this.tasks = MsgQueue.<Runnable>builder(base, this::runTask)
                 .onError((task, error) -> LOG.log(System.Logger.Level.WARNING,
                         "task " + MsgQueueBuilder.describe(task) + " threw on loop thread " + name, error))
                 .build();
         this.thread = new Thread(this::run, name);
+        // A poll that returns shows the selector works again: the next failure starts a new count.
+        base.addLoopObserver(new LoopObserver() {
+            @Override
+            public boolean beforePoll() {
+                return false;
+            }
+
+            @Override
+            public void afterPoll() {
+                failuresInARow = 0;
+            }
+        });
         // The base belongs to its creator until the loop thread enters loop(); this first task runs
         // after that, so start() can wait for it and hand over a base that is really confined.
         tasks.push(owning::countDown);
@@ -410,7 +440,7 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 try {
                     base.loop(EventBase.LOOP_NO_EXIT_ON_EMPTY);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " threw; it goes on", e);
+                    loopFailed(e);
                 }
             }
         } catch (Throwable fatal) {
@@ -424,6 +454,40 @@ public final class EventLoopThread implements Executor, AutoCloseable {
             } finally {
                 termination.complete(leftovers);
             }
+        }
+    }
+
+    /**
+     * Loop thread: the loop itself threw. Callbacks' exceptions never get here (the base reports
+     * them), so this is the selector failing, and retrying at once would spin on it. As Netty does:
+     * pause, longer after each failure in a row, and after {@link #REBUILD_AFTER_FAILURES} of them
+     * move every channel to a new selector. A poll that works resets the count.
+     */
+    private void loopFailed(RuntimeException e) {
+        failuresInARow++;
+        if (failuresInARow % REBUILD_AFTER_FAILURES == 0) {
+            try {
+                base.rebuildSelector();
+                LOG.log(System.Logger.Level.WARNING, "loop of " + thread.getName() + " failed " + failuresInARow
+                        + " times in a row; rebuilt its selector", e);
+                return;                     // try the new selector at once
+            } catch (RuntimeException rebuildFailure) {
+                rebuildFailure.addSuppressed(e);
+                LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " cannot rebuild its selector",
+                        rebuildFailure);
+            }
+        } else if (failuresInARow == 1) {
+            LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " threw; retrying after a pause", e);
+        }
+        int doublings = Math.min(failuresInARow - 1, 30);
+        backoff.accept(Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << doublings));
+    }
+
+    private static void pause(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();     // keep it for whoever interrupted the loop thread
         }
     }
 
