@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -105,6 +107,8 @@ public final class EventBase implements AutoCloseable {
         exitEvents.remove(ev);
     };
     private LoopObserver[] observers = NO_OBSERVERS;
+    /** What {@link #closeOwnedResources()} closes, in registration order. */
+    private final Set<AutoCloseable> ownedResources = new LinkedHashSet<>();
     private CommonTimeout[] commonTimeouts = new CommonTimeout[0];
     private Event allHead;
     private final List<Event> signalEvents = new ArrayList<>();
@@ -580,6 +584,65 @@ public final class EventBase implements AutoCloseable {
         });
     }
 
+    /**
+     * Registers a resource that lives on this base and must not outlive its loop: {@link
+     * #closeOwnedResources()} closes it. {@code BufferEvent} and {@code ConnectionListener} register
+     * themselves when created and remove themselves when closed, so code that runs a base for others
+     * (an {@code EventLoopThread} at shutdown) can close every socket still open on it, as Netty
+     * closes a loop's channels when the loop terminates; other layers may register their own. Adding
+     * a resource twice keeps one entry. Loop thread.
+     *
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public void addOwnedResource(AutoCloseable resource) {
+        checkThread();
+        ownedResources.add(Objects.requireNonNull(resource, "resource"));
+    }
+
+    /**
+     * Forgets a resource given to {@link #addOwnedResource}, typically because it was closed by other
+     * means; does nothing if it is not there. Loop thread.
+     *
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public void removeOwnedResource(AutoCloseable resource) {
+        checkThread();
+        ownedResources.remove(resource);
+    }
+
+    /**
+     * Closes every resource given to {@link #addOwnedResource} and not removed since, oldest first,
+     * and forgets them: the sockets of the buffer events and listeners still open on this base. A
+     * buffer event closed this way tells its status callback ({@code BufferEvent.CLOSED}). A resource
+     * registered while this runs (by such a callback) is closed too. A {@code close()} that throws is
+     * reported to the {@link CallbackExceptionHandler} and the others are still closed; a
+     * {@link VirtualMachineError} propagates. When it returns, the sockets are closed at the OS level
+     * too (the selector has let go of them), not only marked closed.
+     *
+     * <p>{@link #close()} does not call this: there the channels stay the caller's, as in libevent.
+     * {@code io.jevent.msgqueue.EventLoopThread} calls it when its loop terminates, before closing the
+     * base. Loop thread; also from a callback.
+     *
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
+    public void closeOwnedResources() {
+        checkThread();
+        while (!ownedResources.isEmpty()) {
+            Iterator<AutoCloseable> it = ownedResources.iterator();
+            AutoCloseable r = it.next();
+            it.remove();                // before close(): its own removeOwnedResource finds nothing
+            try {
+                r.close();
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable t) {
+                reportFailure(null, t);
+            }
+        }
+        // A channel closed while registered keeps its socket until the selector drops the key.
+        flushCancelledKeys();
+    }
+
     /** Whether {@link #close()} ran. Thread-safe. */
     public boolean isClosed() {
         return closed;
@@ -587,7 +650,7 @@ public final class EventBase implements AutoCloseable {
 
     /**
      * Frees every event (releasing selector registrations and signal handlers, not closing the
-     * channels, which belong to the caller) and closes the selector. Idempotent. Not from inside a
+     * channels, which belong to the caller: see {@link #closeOwnedResources()}) and closes the selector. Idempotent. Not from inside a
      * callback of this base: break the loop first.
      *
      * @throws IllegalStateException off the loop thread, or while the loop runs

@@ -34,6 +34,11 @@ import java.util.function.LongConsumer;
  * run; tasks the loop thread submits are still accepted until the loop stops) → <em>terminated</em>
  * (the base is closed; {@link #terminationFuture()} completes with whatever was left unrun).
  *
+ * <p>The loop thread owns what is open on its base: at termination, before closing the base, it
+ * closes every {@code BufferEvent} and {@code ConnectionListener} still open there ({@link
+ * EventBase#closeOwnedResources()}; each buffer event's status callback gets {@code CLOSED}), so no
+ * socket outlives its loop, as Netty closes a loop's channels when it terminates.
+ *
  * <p>Threads: {@code scheduled}, {@code tasksRun}, {@code finished}, {@code leftovers} and the shutdown
  * fields belong to the loop thread; the flags are atomics/volatile for other threads.
  */
@@ -286,7 +291,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
      * Stops the loop gracefully: from now on tasks from other threads are rejected; every task already
      * queued runs; then the loop keeps running (I/O, timers, tasks the loop itself submits) until no
      * task has run for {@code quietPeriod}, or {@code timeout} has passed. It then stops, cancels pending
-     * scheduled tasks, closes the base and ends the thread.
+     * scheduled tasks, closes every buffer event and listener still open on the base (see the class
+     * comment), closes the base and ends the thread.
      *
      * <p>Any thread, also the loop thread (it does not block). Calling it again returns the same result
      * and keeps the first call's periods. A loop never started is started, so its queued tasks run.
@@ -450,9 +456,13 @@ public final class EventLoopThread implements Executor, AutoCloseable {
             }
         } finally {
             try {
-                base.close();
+                closeOwnedResources();
             } finally {
-                termination.complete(leftovers);
+                try {
+                    base.close();
+                } finally {
+                    termination.complete(leftovers);
+                }
             }
         }
     }
@@ -488,6 +498,15 @@ public final class EventLoopThread implements Executor, AutoCloseable {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();     // keep it for whoever interrupted the loop thread
+        }
+    }
+
+    /** Loop thread, at termination: best effort, so that the base is closed whatever happens here. */
+    private void closeOwnedResources() {
+        try {
+            base.closeOwnedResources();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "closing what is open on " + thread.getName() + " failed", e);
         }
     }
 

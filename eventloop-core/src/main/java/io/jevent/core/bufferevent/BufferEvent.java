@@ -52,6 +52,14 @@ import io.jevent.core.buffer.EvBuffer;
  * {@link IllegalStateException}. {@link #closeAfterFlush(Duration)} first writes out what is queued,
  * and on a socket then waits for the peer to close (see there); {@link #isClosed()} turns true when
  * the channel is closed.
+ *
+ * <h2>Closed with the base</h2>
+ * A buffer event is one of its base's owned resources ({@link EventBase#addOwnedResource}) from
+ * creation until it is closed. When the base's owner shuts down ({@link
+ * EventBase#closeOwnedResources()}, called by an {@code EventLoopThread} at termination), a buffer
+ * event still open is closed as by {@link #close()}, and then its status callback gets {@link #CLOSED}:
+ * no socket outlives its loop, and the application hears of each one. One in a
+ * {@link #closeAfterFlush} ends as at its deadline instead: its {@link ClosedCallback} hears it.
  */
 public final class BufferEvent implements AutoCloseable {
     /** Status bit: the error, EOF or timeout happened while reading. */
@@ -66,6 +74,12 @@ public final class BufferEvent implements AutoCloseable {
     public static final int TIMEOUT = 0x40;
     /** Status bit: an outgoing connect finished. */
     public static final int CONNECTED = 0x80;
+    /**
+     * Status: the base closed this buffer event because its loop is shutting down ({@link
+     * EventBase#closeOwnedResources()}, which an {@code EventLoopThread} calls at termination), not the
+     * application. Reported alone, once, after the close: the moment to release per-connection state.
+     */
+    public static final int CLOSED = 0x100;
 
     /** Most bytes one socket read takes, so one busy connection cannot hog an iteration. */
     static final int READ_CHUNK = 64 * 1024;
@@ -106,6 +120,8 @@ public final class BufferEvent implements AutoCloseable {
     private Throwable failure;
     private boolean closing;
     private boolean closed;
+    /** What the base closes at shutdown: a close that also tells the status callback. */
+    private final AutoCloseable closeWithBase = this::closedByBase;
 
     private BufferEvent(EventBase base) {
         this.base = base;
@@ -153,6 +169,7 @@ public final class BufferEvent implements AutoCloseable {
             bev.connecting = true;      // the caller started the connect: we finish it
             bev.updateWrite();
         }
+        base.addOwnedResource(bev.closeWithBase);
         return bev;
     }
 
@@ -185,6 +202,8 @@ public final class BufferEvent implements AutoCloseable {
         b.transport = tb;
         a.linked = true;
         b.linked = true;
+        base.addOwnedResource(a.closeWithBase);
+        base.addOwnedResource(b.closeWithBase);
         return new BufferEvent[] {a, b};
     }
 
@@ -469,6 +488,7 @@ public final class BufferEvent implements AutoCloseable {
         }
         if (!base.isClosed()) {
             base.requireLoopThread();
+            base.removeOwnedResource(closeWithBase);
         }
         closed = true;
         transport.close();
@@ -719,6 +739,25 @@ public final class BufferEvent implements AutoCloseable {
             updateWrite();
         }
         status(direction | TIMEOUT, null);
+    }
+
+    /**
+     * The base's shutdown closes us: as {@link #close()}, then the status callback hears it. A
+     * {@link #closeAfterFlush} in progress ends as at its deadline: its ClosedCallback says so.
+     */
+    private void closedByBase() {
+        if (closed) {
+            return;
+        }
+        if (closing) {
+            finishClosing();
+            return;
+        }
+        StatusCallback cb = statusCb;
+        close();
+        if (cb != null) {
+            cb.onStatus(this, CLOSED, null);
+        }
     }
 
     private void status(int what, Throwable cause) {

@@ -6,7 +6,9 @@ package io.jevent.core.bufferevent;
  *
  * <p>{@code what} combines a direction, {@link BufferEvent#READING} or {@link BufferEvent#WRITING},
  * with one of {@link BufferEvent#CONNECTED}, {@link BufferEvent#EOF}, {@link BufferEvent#ERROR},
- * {@link BufferEvent#TIMEOUT}. A connect failure is {@code ERROR} alone.
+ * {@link BufferEvent#TIMEOUT}. A connect failure is {@code ERROR} alone. {@link BufferEvent#CLOSED},
+ * alone, says the base closed the buffer event at shutdown; it is the only status that arrives after
+ * the close.
  */
 @FunctionalInterface
 public interface StatusCallback {

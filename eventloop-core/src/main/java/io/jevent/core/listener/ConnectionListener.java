@@ -78,6 +78,7 @@ public final class ConnectionListener implements AutoCloseable {
             server.bind(address, options.backlog);
             server.configureBlocking(false);
             ConnectionListener listener = new ConnectionListener(base, server, onAccept, options);
+            base.addOwnedResource(listener);
             if (!options.startDisabled) {
                 listener.enable();
             }
@@ -149,7 +150,10 @@ public final class ConnectionListener implements AutoCloseable {
         return base;
     }
 
-    /** Stops accepting and closes the server socket; idempotent. Accepted connections stay open. */
+    /**
+     * Stops accepting and closes the server socket; idempotent. Accepted connections stay open. The
+     * base's {@link EventBase#closeOwnedResources()} calls it for a listener still open then.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -157,6 +161,7 @@ public final class ConnectionListener implements AutoCloseable {
         }
         if (!base.isClosed()) {
             base.requireLoopThread();
+            base.removeOwnedResource(this);
             readable.free();
             retry.free();
         }
