@@ -471,7 +471,9 @@ public final class EventLoopThread implements Executor, AutoCloseable {
      * Loop thread: the loop itself threw. Callbacks' exceptions never get here (the base reports
      * them), so this is the selector failing, and retrying at once would spin on it. As Netty does:
      * pause, longer after each failure in a row, and after {@link #REBUILD_AFTER_FAILURES} of them
-     * move every channel to a new selector. A poll that works resets the count.
+     * move every channel to a new selector. A poll that works resets the count. If the selector
+     * cannot be rebuilt while a shutdown is pending, the loop terminates at once, as at the shutdown's
+     * timeout, instead of waiting for a loop that cannot run.
      */
     private void loopFailed(RuntimeException e) {
         failuresInARow++;
@@ -485,6 +487,11 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 rebuildFailure.addSuppressed(e);
                 LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " cannot rebuild its selector",
                         rebuildFailure);
+                if (shutdownRequested) {
+                    // The shutdown's own steps need a working loop: terminate now, as at its timeout.
+                    finishShutdown(true);
+                    return;
+                }
             }
         } else if (failuresInARow == 1) {
             LOG.log(System.Logger.Level.ERROR, "loop of " + thread.getName() + " threw; retrying after a pause", e);

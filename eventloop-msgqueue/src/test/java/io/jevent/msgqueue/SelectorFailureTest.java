@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -63,13 +64,31 @@ class SelectorFailureTest {
         }
     }
 
+    @Test
+    @Timeout(90)
+    void aLoopWhoseSelectorCannotBeRebuiltStillTerminatesWhenShutDown() throws Exception {
+        RecordingProvider provider = new RecordingProvider();
+        EventBase base = new EventBase(EventConfig.builder().selectorProvider(provider).build());
+        EventLoopThread loop = new EventLoopThread("unrebuildable-selector", base, nanos -> { });
+        loop.start();
+        provider.refuseNewSelectors = true;             // out of file descriptors, say
+        provider.opened.get(0).close();
+        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.awaitTermination(PATIENCE)).as("terminated although its loop cannot run").isTrue();
+        assertThat(base.isClosed()).isTrue();
+    }
+
     /** The JDK's provider, keeping every selector it opens so the test can break one. */
     private static final class RecordingProvider extends SelectorProvider {
         private final SelectorProvider jdk = SelectorProvider.provider();
         final List<AbstractSelector> opened = Collections.synchronizedList(new ArrayList<>());
+        volatile boolean refuseNewSelectors;
 
         @Override
         public AbstractSelector openSelector() throws IOException {
+            if (refuseNewSelectors) {
+                throw new IOException("Too many open files (simulated)");
+            }
             AbstractSelector s = jdk.openSelector();
             opened.add(s);
             return s;
