@@ -640,7 +640,12 @@ public final class EventBase implements AutoCloseable {
             }
         }
         // A channel closed while registered keeps its socket until the selector drops the key.
-        flushCancelledKeys();
+        try {
+            flushCancelledKeys();
+        } catch (RuntimeException brokenSelector) {
+            // Everything is closed already; the sockets go when the selector is closed or rebuilt.
+            LOG.log(System.Logger.Level.DEBUG, "could not flush cancelled keys", brokenSelector);
+        }
     }
 
     /** Whether {@link #close()} ran. Thread-safe. */

@@ -147,7 +147,9 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
     }
 
     /**
-     * Shuts every loop down as {@link EventLoopThread#shutdown} does, in parallel.
+     * Shuts every loop down as {@link EventLoopThread#shutdown} does, in parallel: each loop, when it
+     * terminates, closes the buffer events and listeners still open on it, so no connection of the
+     * group outlives it.
      *
      * @param quietPeriod see {@link EventLoopThread#shutdown}
      * @param timeout     see {@link EventLoopThread#shutdown}
