@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +50,30 @@ class ClosedWithBaseTest {
 
             loops.base.closeOwnedResources();
             assertThat(statuses).as("each is closed once, then forgotten").hasSize(3);
+        }
+    }
+
+    @Test
+    @DisplayName("a buffer event lingering in closeAfterFlush is closed with the base: its ClosedCallback hears it, "
+            + "its status callback does not")
+    void aLingeringCloseEndsWithTheBase() throws IOException {
+        try (Loops loops = new Loops()) {
+            List<String> heard = new ArrayList<>();
+            SocketChannel[] raw = Loops.socketPair();
+            BufferEvent bev = BufferEvent.socket(loops.base, raw[0]);
+            record(bev, "status", heard);
+            bev.write(new byte[] {1, 2, 3});
+            bev.closeAfterFlush(Duration.ofMinutes(1), (b, flushed) -> heard.add("closed, flushed=" + flushed));
+            // The three bytes go out; the peer never closes, so the close lingers.
+            loops.runUntil(() -> bev.output().isEmpty(), Duration.ofSeconds(10));
+            assertThat(bev.isClosed()).as("still lingering").isFalse();
+
+            loops.base.closeOwnedResources();
+
+            assertThat(heard).containsExactly("closed, flushed=true");
+            assertThat(bev.isClosed()).isTrue();
+            assertThat(raw[0].isOpen()).isFalse();
+            raw[1].close();
         }
     }
 
