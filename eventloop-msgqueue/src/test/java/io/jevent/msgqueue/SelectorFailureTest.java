@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A loop whose selector fails does not spin on it: it backs off, then rebuilds the selector with
  * every channel on it, as Netty's NioEventLoop does.
  */
+@io.jevent.testing.CallbacksMayThrow("the selector fails on purpose, and the loop thread logs each failed loop")
 class SelectorFailureTest {
 
     @Test

@@ -37,6 +37,7 @@ class VirtualMachineErrorPolicyTest {
         }
     }
 
+    @io.jevent.testing.CallbacksMayThrow("the initialiser throws a VM error on purpose, and the dying loop thread logs it")
     @Test
     @Timeout(90)
     void aHandOffWhoseInitThrowsAVirtualMachineErrorClosesTheChannelAndEndsTheLoop() throws Exception {
