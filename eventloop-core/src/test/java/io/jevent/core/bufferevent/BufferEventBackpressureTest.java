@@ -53,10 +53,7 @@ class BufferEventBackpressureTest {
                 receiver.channel().setOption(java.net.StandardSocketOptions.SO_RCVBUF, 64 * 1024);
             }
             int total = 1024 * 1024;
-            byte[] data = new byte[total];
-            for (int i = 0; i < total; i++) {
-                data[i] = Loops.streamByte(3, i);
-            }
+            byte[] data = Loops.streamBytes(3, total);
             CRC32 sent = new CRC32();
             sent.update(data);
             sender.setCallbacks(null, null, Loops.noStatus());

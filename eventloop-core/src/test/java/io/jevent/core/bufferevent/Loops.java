@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32;
 
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
@@ -104,5 +105,39 @@ final class Loops implements AutoCloseable {
         long x = (i + seed * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
         x ^= x >>> 31;
         return (byte) (x ^ (x >>> 17));
+    }
+
+    /** The first {@code n} bytes of stream {@code seed}: see {@link #streamByte}. */
+    static byte[] streamBytes(long seed, int n) {
+        byte[] data = new byte[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = streamByte(seed, i);
+        }
+        return data;
+    }
+
+    /** The CRC32 of {@code data}. */
+    static long crc(byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        return crc.getValue();
+    }
+
+    /** A read callback that takes everything the input holds and keeps its count and CRC32. */
+    static final class Received implements DataCallback {
+        private final CRC32 crc = new CRC32();
+        long bytes;
+
+        @Override
+        public void onData(BufferEvent bev) {
+            byte[] chunk = new byte[(int) bev.input().length()];
+            bev.read(chunk);
+            crc.update(chunk);
+            bytes += chunk.length;
+        }
+
+        long crc() {
+            return crc.getValue();
+        }
     }
 }
