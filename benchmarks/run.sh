@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mode="${1:-quick}"
 jar=benchmarks/target/benchmarks.jar
 if [ ! -f "$jar" ] || [ -n "$(find eventloop-core/src eventloop-msgqueue/src eventloop-examples/src benchmarks/src -newer "$jar" -name '*.java' | head -1)" ]; then
-  mvn -B -q -pl benchmarks -am package -DskipTests
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests
 fi
 case "$mode" in
   quick|full) exec java -cp "$jar" io.jevent.bench.Report "$mode" ;;
