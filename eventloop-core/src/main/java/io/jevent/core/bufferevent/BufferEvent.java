@@ -3,8 +3,10 @@ package io.jevent.core.bufferevent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
@@ -210,8 +212,9 @@ public final class BufferEvent implements AutoCloseable {
     /**
      * Starts connecting the socket; libevent's {@code bufferevent_socket_connect}. The status callback
      * later gets {@link #CONNECTED}, or {@link #ERROR} with the cause (a
-     * {@link java.net.ConnectException} when refused); an address that cannot be used at all (say,
-     * unresolved) is reported the same way, from the loop, never thrown. The write timeout, if set,
+     * {@link java.net.ConnectException} when refused); an address that cannot be used at all is reported
+     * the same way, from the loop, never thrown; for an unresolved address the cause is a
+     * {@link java.net.UnknownHostException} whose message is the host name. The write timeout, if set,
      * bounds the connect: on expiry the status callback gets {@code WRITING|TIMEOUT} and the connect is
      * abandoned (WRITE is disabled, as after any write timeout). READ enabled and output written
      * before or during the connect take effect once connected.
@@ -231,21 +234,29 @@ public final class BufferEvent implements AutoCloseable {
         try {
             channel.configureBlocking(false);
             channel.connect(address);
+        } catch (UnresolvedAddressException e) {
+            // The JDK's exception carries no message; the caller is told which host did not resolve.
+            failLater(new UnknownHostException(address.getHostString()));
+            return;
         } catch (IOException | RuntimeException e) {
-            // Reported like a failed connect, from the loop, so callers have one path for failures.
-            failure = e;
-            updateRead();
-            updateWrite();
-            base.once(Duration.ZERO, (ev, w) -> {
-                if (!closed) {
-                    status(ERROR, e);
-                }
-            });
+            failLater(e);
             return;
         }
         connecting = true;
         updateRead();
         updateWrite();
+    }
+
+    /** A connect that could not start: reported like a failed connect, from the loop, so callers have one path. */
+    private void failLater(Exception e) {
+        failure = e;
+        updateRead();
+        updateWrite();
+        base.once(Duration.ZERO, (ev, w) -> {
+            if (!closed) {
+                status(ERROR, e);
+            }
+        });
     }
 
     /**

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -56,7 +58,9 @@ public final class ConnectionListener implements AutoCloseable {
      * libevent's {@code evconnlistener_new_bind}. Port 0 picks a free port: see
      * {@link #localAddress()}.
      *
-     * @throws UncheckedIOException  if the socket cannot be opened or bound (the port is taken, say)
+     * @throws UncheckedIOException  if the socket cannot be opened or bound (the port is taken, say);
+     *                               for an unresolved address its cause is an {@link UnknownHostException}
+     *                               naming the host
      * @throws IllegalStateException off the base's loop thread
      */
     public static ConnectionListener bind(EventBase base, InetSocketAddress address, AcceptCallback onAccept) {
@@ -86,6 +90,12 @@ public final class ConnectionListener implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(server);
             throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+        } catch (UnresolvedAddressException e) {
+            // The JDK's exception has no message; without this the caller would print "null".
+            closeQuietly(server);
+            throw new UncheckedIOException("cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + ": cannot resolve host " + address.getHostString(),
+                    new UnknownHostException(address.getHostString()));
         } catch (RuntimeException e) {
             closeQuietly(server);
             throw e;

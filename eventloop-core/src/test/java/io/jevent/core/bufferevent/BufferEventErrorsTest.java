@@ -206,4 +206,21 @@ class BufferEventErrorsTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("connecting to a host that does not resolve: ERROR with an UnknownHostException naming the host")
+    void unresolvedHostIsAnErrorNamingTheHost() {
+        try (Loops loops = new Loops()) {
+            BufferEvent c = BufferEvent.socket(loops.base, null);
+            List<Status> seen = new ArrayList<>();
+            c.setCallbacks(null, null, (b, what, cause) -> seen.add(new Status(what, cause)));
+            c.connect(InetSocketAddress.createUnresolved("no.such.host", 7777));
+            loops.runUntil(() -> !seen.isEmpty(), Duration.ofSeconds(10));
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0).what() & BufferEvent.ERROR).isNotZero();
+            assertThat(seen.get(0).cause()).isInstanceOf(java.net.UnknownHostException.class)
+                    .hasMessage("no.such.host");
+            c.close();
+        }
+    }
 }

@@ -42,6 +42,18 @@ class ConnectionListenerTest {
     }
 
     @Test
+    @DisplayName("binding to a host that does not resolve fails with a message naming the host, not null")
+    void unresolvedBindAddressNamesTheHost() {
+        try (EventBase base = new EventBase()) {
+            assertThatThrownBy(() -> ConnectionListener.bind(base, InetSocketAddress.createUnresolved("no.such.host", 0),
+                    (l, ch) -> { }))
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageContaining("cannot resolve host no.such.host")
+                    .hasCauseInstanceOf(java.net.UnknownHostException.class);
+        }
+    }
+
+    @Test
     @DisplayName("20b. an accept callback that disables its listener stops accepting until enabled again")
     void disableFromCallbackStopsAccepting() throws IOException {
         List<SocketChannel> accepted = new ArrayList<>();

@@ -1,5 +1,7 @@
 package io.jevent.chat.cli;
 
+import java.io.PrintWriter;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +9,8 @@ import picocli.CommandLine.Command;
  * Entry point of {@code chatroom.jar}: {@code java -jar chatroom.jar server|client [options]}.
  *
  * <p>Exit codes: 0 success (the server after a clean shutdown), 1 failure to start (port in use,
- * unusable database), 2 usage errors and the not-yet-available client.
+ * unusable database), 2 usage errors: an unknown option, a value out of range or not understood.
+ * A usage error prints one line saying what is wrong and a hint to {@code --help}, never a stack trace.
  */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, version = "jevent chatroom 0.1.0",
         description = "A multi-user chat room on the jevent event loop.",
@@ -16,7 +19,7 @@ public final class ChatroomMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Without a subcommand: print usage, exit 2. */
+    /** Without a subcommand: a usage error, exit 2. */
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: server or client");
@@ -25,9 +28,32 @@ public final class ChatroomMain implements Runnable {
     /**
      * Runs the command line and exits with its code.
      *
-     * @param args {@code server [--port N] ...} or {@code client}
+     * @param args {@code server [--port N] ...} or {@code client [--host H] ...}
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ChatroomMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line, with its usage-error handling: what {@link #main} runs; tests run it in-process.
+     *
+     * @return a new command line; set its out and err writers before {@code execute} to capture them
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new ChatroomMain()).setParameterExceptionHandler(ChatroomMain::usageError);
+    }
+
+    /**
+     * Picocli's default prints the whole usage after the message, burying it; this prints the message,
+     * picocli's suggestions for a mistyped option, and a one-line hint instead.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getColorScheme().errorText(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage()));
+        CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 }

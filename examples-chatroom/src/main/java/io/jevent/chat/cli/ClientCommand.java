@@ -1,6 +1,7 @@
 package io.jevent.chat.cli;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 
 import io.jevent.chat.client.ChatClient;
@@ -11,7 +12,9 @@ import io.jevent.chat.client.console.PlainConsole;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code chatroom client}: the terminal chat client. On a terminal it uses JLine (line editing,
@@ -21,10 +24,13 @@ import picocli.CommandLine.Option;
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Terminal chat client (menus, or slash commands: type /help once connected).")
 final class ClientCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Server host (default ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "7777", description = "Server port (default ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "7777", description = "Server port, 1-65535 (default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--plain", description = "Plain line input and output even on a terminal.")
@@ -32,10 +38,11 @@ final class ClientCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (port < 1 || port > 65535) {
-            System.err.println("chatroom client: --port must be 1-65535, not " + port);
-            return 2;
-        }
+        Options.require(spec, port >= 1 && port <= 65535, "--port must be 1-65535, not " + port);
+        // Checked once here, so a typo is a usage error at once; the client itself resolves again at
+        // each attempt (an address may change while it runs) and says so if it then fails.
+        Options.require(spec, !new InetSocketAddress(host, port).isUnresolved(),
+                "--host: cannot resolve host '" + host + "'");
         return ChatClient.run(ClientOptions.of(host, port), console());
     }
 

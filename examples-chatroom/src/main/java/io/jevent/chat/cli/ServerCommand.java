@@ -1,9 +1,9 @@
 package io.jevent.chat.cli;
 
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 
@@ -12,7 +12,10 @@ import io.jevent.chat.server.ChatServer;
 import io.jevent.chat.server.ServerConfig;
 import io.jevent.chat.store.StoreConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code chatroom server}: runs the chat server until SIGTERM or SIGINT, then shuts down gracefully
@@ -21,7 +24,14 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run the chat server (stop it with Ctrl-C or SIGTERM).")
 final class ServerCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "7777", description = "TCP port (0 picks a free one; default ${DEFAULT-VALUE}).")
+    /** A year: longer is surely a mistake, and far below what {@link Duration#ofSeconds} overflows at. */
+    private static final long MAX_IDLE_SECONDS = 365L * 24 * 3600;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "7777",
+            description = "TCP port, 0-65535 (0 picks a free one; default ${DEFAULT-VALUE}).")
     int port;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1",
@@ -32,18 +42,20 @@ final class ServerCommand implements Callable<Integer> {
             description = "SQLite database file, created on first start (default ${DEFAULT-VALUE}).")
     Path db;
 
-    @Option(names = "--io-threads", defaultValue = "1", description = "Event loops (default ${DEFAULT-VALUE}).")
+    @Option(names = "--io-threads", defaultValue = "1", description = "Event loops, at least 1 (default ${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Password-hashing threads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = "2",
+            description = "Password-hashing threads, at least 1 (default ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--log-level", defaultValue = "INFO",
-            description = "OFF, SEVERE, WARNING, INFO, FINE... (default ${DEFAULT-VALUE}).")
-    String logLevel;
+    @Option(names = "--log-level", defaultValue = "info", converter = LogSetup.LevelConverter.class,
+            description = "error, warn, info, debug, trace, off or all, in any case; the java.util.logging"
+                    + " names (severe, warning, fine...) work too (default ${DEFAULT-VALUE}).")
+    Level logLevel;
 
     @Option(names = "--idle-timeout", defaultValue = "60",
-            description = "Seconds a connection may stay without logging in (default ${DEFAULT-VALUE}).")
+            description = "Seconds a connection may stay without logging in, at least 1 (default ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
     @Option(names = "--pbkdf2-iterations", hidden = true, description = "PBKDF2 rounds for new hashes (tests).")
@@ -54,11 +66,12 @@ final class ServerCommand implements Callable<Integer> {
     String sync;
 
     @Override
-    public Integer call() throws Exception {
-        LogSetup.configure(Level.parse(logLevel.toUpperCase(Locale.ROOT)));
+    public Integer call() {
+        InetSocketAddress address = validate();
+        LogSetup.configure(logLevel);
         Path database = db.toAbsolutePath();
         ServerConfig config = ServerConfig.defaults(database)
-                .withBind(new InetSocketAddress(bind, port))
+                .withBind(address)
                 .withThreads(ioThreads, workers)
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
                 .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
@@ -68,7 +81,9 @@ final class ServerCommand implements Callable<Integer> {
         try {
             server = ChatServer.start(config);
         } catch (Exception e) {
-            System.err.println("chatroom server: cannot start: " + e.getMessage());
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("chatroom server: cannot start: " + Options.describe(e));
+            err.flush();
             return 1;
         }
         InetSocketAddress at = server.address();
@@ -77,5 +92,24 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         server.terminationFuture().exceptionally(t -> null).join();   // returns after SIGTERM/SIGINT
         return 0;
+    }
+
+    /**
+     * Checks what picocli's types cannot, before anything is opened (so a typo creates no database).
+     *
+     * @return the address to listen on, resolved
+     * @throws ParameterException for a value out of range or a host that does not resolve: exit 2
+     */
+    private InetSocketAddress validate() {
+        Options.require(spec, port >= 0 && port <= 65535, "--port must be 0-65535 (0 picks a free port), not " + port);
+        Options.require(spec, ioThreads >= 1, "--io-threads must be at least 1, not " + ioThreads);
+        Options.require(spec, workers >= 1, "--workers must be at least 1, not " + workers);
+        Options.require(spec, idleTimeoutSeconds >= 1 && idleTimeoutSeconds <= MAX_IDLE_SECONDS,
+                "--idle-timeout must be 1-" + MAX_IDLE_SECONDS + " seconds, not " + idleTimeoutSeconds);
+        Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
+                "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
+        InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once
+        Options.require(spec, !address.isUnresolved(), "--bind: cannot resolve host '" + bind + "'");
+        return address;
     }
 }

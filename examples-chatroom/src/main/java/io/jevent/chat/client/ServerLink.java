@@ -2,6 +2,7 @@ package io.jevent.chat.client;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -154,8 +155,15 @@ final class ServerLink {
                     + CONNECT_TIMEOUT.toSeconds() + " s");
         } else if ((what & BufferEvent.ERROR) != 0) {
             lost(cause instanceof ConnectException ? "nothing is listening at " + where()
-                    : cause == null ? "network error" : "network error: " + cause.getMessage());
+                    : cause instanceof UnknownHostException ? "cannot resolve host " + address.getHostString()
+                    : cause == null ? "network error" : "network error: " + describe(cause));
         }
+    }
+
+    /** Its message, or its kind when it has none: a JDK exception without one must not read "null". */
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
     }
 
     private String where() {

@@ -42,6 +42,11 @@ final class PipedClient implements AutoCloseable {
         return new PipedClient(options(port), PlainConsole::new);
     }
 
+    /** A client reading plain lines, with {@code options}. */
+    static PipedClient plain(ClientOptions options) {
+        return new PipedClient(options, PlainConsole::new);
+    }
+
     /** A client over a console built on the test's streams (the JLine test gives a virtual terminal). */
     static PipedClient over(int port, BiFunction<Keyboard, Screen, ClientConsole> console) {
         return new PipedClient(options(port), console);

@@ -74,4 +74,15 @@ class ReconnectTest {
             }
         }
     }
+
+    @Test
+    void aHostThatDoesNotResolveIsSaidInWords() throws Exception {
+        ClientOptions options = PipedClient.options(7777).withRetry(java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(30));
+        try (PipedClient client = PipedClient.plain(new ClientOptions("no.such.host", 7777, options.zone(),
+                options.firstRetry(), options.maxRetry(), options.quitTimeout()))) {
+            client.expect("Cannot reach the chat server at no.such.host:7777: cannot resolve host no.such.host.");
+            assertThat(client.screen.text()).doesNotContain("null");
+        }
+    }
 }

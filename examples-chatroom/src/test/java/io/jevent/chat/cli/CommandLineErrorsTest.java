@@ -1,0 +1,123 @@
+package io.jevent.chat.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.logging.Level;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * Issue 11: what a person who mistypes an option sees. A usage error exits 2 with one line saying
+ * what is wrong and a hint to --help; never a stack trace. Each command runs in-process through the
+ * same {@link CommandLine} as {@code main}, with its output captured.
+ */
+@Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CommandLineErrorsTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = ChatroomMain.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Exit 2; stderr is the message, then the hint; nothing on stdout; no trace. */
+    private static void assertUsageError(Run r, String command, String message) {
+        assertThat(r.exit()).as(r.err()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).as(r.err()).containsExactly(
+                "chatroom " + command + ": " + message,
+                "Try 'chatroom " + command + " --help' for more information.");
+    }
+
+    @ParameterizedTest(name = "server {0}")
+    @CsvSource(delimiter = '|', value = {
+            "--port=70000       | --port must be 0-65535 (0 picks a free port), not 70000",
+            "--port=-1          | --port must be 0-65535 (0 picks a free port), not -1",
+            "--io-threads=0     | --io-threads must be at least 1, not 0",
+            "--workers=0        | --workers must be at least 1, not 0",
+            "--idle-timeout=-1  | --idle-timeout must be 1-31536000 seconds, not -1",
+            "--idle-timeout=0   | --idle-timeout must be 1-31536000 seconds, not 0",
+            "--bind=no.such.host | --bind: cannot resolve host 'no.such.host'",
+    })
+    void serverOptionOutOfRangeIsAUsageErrorInOneLine(String option, String message) {
+        Path db = dir.resolve("chat.db");
+        Run r = run("server", "--db=" + db, option);
+        assertUsageError(r, "server", message);
+        assertThat(db).as("checked before anything is opened").doesNotExist();
+    }
+
+    @Test
+    void unknownLogLevelListsTheNamesThatWork() {
+        Run r = run("server", "--log-level=verbose");
+        assertUsageError(r, "server", "Invalid value for option '--log-level': unknown log level 'verbose'; use one of "
+                + LogSetup.LEVEL_NAMES);
+    }
+
+    @Test
+    void notANumberIsAUsageError() {
+        Run r = run("server", "--port=seven");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(2).first().asString()
+                .startsWith("chatroom server: Invalid value for option '--port': 'seven' is not an int");
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithTheHint() {
+        Run r = run("server", "--prot=7000");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("chatroom server: Unknown option: '--prot=7000'")
+                .contains("Try 'chatroom server --help' for more information.")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void clientHostThatDoesNotResolveIsAUsageError() {
+        assertUsageError(run("client", "--host=no.such.host"), "client", "--host: cannot resolve host 'no.such.host'");
+    }
+
+    @Test
+    void clientPortOutOfRangeIsAUsageError() {
+        assertUsageError(run("client", "--port=70000"), "client", "--port must be 1-65535, not 70000");
+        assertUsageError(run("client", "--port=0"), "client", "--port must be 1-65535, not 0");
+    }
+
+    @Test
+    void logLevelDebugInCapitalsIsAccepted() {
+        CommandLine cmd = ChatroomMain.commandLine();
+        CommandLine.ParseResult parsed = cmd.parseArgs("server", "--log-level=DEBUG");
+        ServerCommand server = (ServerCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(server.logLevel).isEqualTo(Level.FINE);
+    }
+
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource({
+            "debug, FINE", "DEBUG, FINE", "info, INFO", "warn, WARNING", "Warning, WARNING", "error, SEVERE",
+            "trace, FINEST", "off, OFF", "all, ALL", "SEVERE, SEVERE", "config, CONFIG", "fine, FINE",
+            "FINER, FINER", "finest, FINEST",
+    })
+    void levelNamesPeopleTypeAndJulNamesMapToJulLevels(String name, String jul) {
+        assertThat(LogSetup.parseLevel(name)).isEqualTo(Level.parse(jul));
+    }
+
+    @Test
+    void levelNumbersAndOtherWordsAreRejected() {
+        assertThatThrownBy(() -> LogSetup.parseLevel("800")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LogSetup.parseLevel("verbose")).hasMessageContaining("debug");
+    }
+}
