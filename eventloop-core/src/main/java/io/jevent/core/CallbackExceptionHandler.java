@@ -22,7 +22,10 @@ public interface CallbackExceptionHandler {
      */
     void onCallbackException(Event ev, Throwable error);
 
-    /** The default: logs the throwable at ERROR through {@link System.Logger}, naming the event. */
-    CallbackExceptionHandler LOG = (ev, error) -> System.getLogger("io.jevent.core")
+    /**
+     * The default: logs the throwable at ERROR, naming the event, through the {@link System.Logger}
+     * named after this interface, {@code io.jevent.core.CallbackExceptionHandler}.
+     */
+    CallbackExceptionHandler LOG = (ev, error) -> System.getLogger(CallbackExceptionHandler.class.getName())
             .log(System.Logger.Level.ERROR, (ev == null ? "a loop observer or deferred task" : "callback of " + ev) + " threw; the loop goes on", error);
 }

@@ -63,7 +63,7 @@ public final class EventBase implements AutoCloseable {
     /** {@link #loop(int)}: keep running when no event is pending, until a break or exit. */
     public static final int LOOP_NO_EXIT_ON_EMPTY = 0x04;
 
-    private static final System.Logger LOG = System.getLogger("io.jevent.core");
+    private static final System.Logger LOG = System.getLogger(EventBase.class.getName());
     /** Durations are clamped here so that deadline arithmetic on nanoTime can never overflow. */
     private static final long MAX_TIMEOUT_NANOS = Long.MAX_VALUE / 4;
     private static final Duration MAX_TIMEOUT = Duration.ofNanos(MAX_TIMEOUT_NANOS);

@@ -3,6 +3,10 @@ package io.jevent.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
@@ -35,6 +39,9 @@ class FailOnCallbackExceptionTest {
         assertThat(failure).isInstanceOf(AssertionError.class).hasMessageContaining("callback");
         assertThat(failure.getCause()).as("the callback's own assertion")
                 .isInstanceOf(AssertionError.class).hasMessageContaining("wrong on the loop");
+
+        TestExecutionSummary without = run(AssertsInsideACallback.class, false);
+        assertThat(without.getTestsSucceededCount()).as("without the extension the loop's catch hides it").isEqualTo(1);
     }
 
     @Test
@@ -58,10 +65,49 @@ class FailOnCallbackExceptionTest {
         assertThat(summary.getTestsFailedCount()).isZero();
     }
 
+    @Test
+    @DisplayName("the default handler logs under its own class's name, below io.jevent.core, where the extension hears it")
+    @CallbacksMayThrow("the test checks the record the default handler logs")
+    void defaultHandlerLogsUnderItsClassName() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger parent = Logger.getLogger("io.jevent.core");   // held: JUL keeps loggers weakly
+        parent.addHandler(capture);
+        try {
+            runOnLoop((ev, what) -> {
+                throw new IllegalStateException("on purpose");
+            });
+        } finally {
+            parent.removeHandler(capture);
+        }
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.getLoggerName()).isEqualTo(CallbackExceptionHandler.class.getName());
+            assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.SEVERE);
+            assertThat(r.getThrown()).hasMessage("on purpose");
+        });
+    }
+
     private static TestExecutionSummary run(Class<?> sample) {
+        return run(sample, true);
+    }
+
+    private static TestExecutionSummary run(Class<?> sample, boolean withExtension) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectClass(sample))
-                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", String.valueOf(withExtension))
                 .configurationParameter("junit.jupiter.conditions.deactivate", "org.junit.*DisabledCondition")
                 .build();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
@@ -101,7 +147,7 @@ class FailOnCallbackExceptionTest {
         @Test
         void consumerThrew() {
             // What MsgQueueBuilder's default error handler does with a consumer's exception.
-            System.getLogger("io.jevent.msgqueue.MsgQueue").log(System.Logger.Level.WARNING,
+            System.getLogger("io.jevent.msgqueue.MsgQueueBuilder").log(System.Logger.Level.WARNING,
                     "msgqueue consumer threw on a message", new AssertionError("consumer assertion"));
         }
     }

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  */
 abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits CoalescedMsgQueue, NaivePipeMsgQueue {
 
-    private static final System.Logger LOG = System.getLogger(MsgQueue.class.getName());
+    private static final System.Logger LOG = System.getLogger(AbstractMsgQueue.class.getName());
 
     final EventBase base;
     private final Consumer<? super T> consumer;

@@ -29,7 +29,7 @@ public final class MsgQueueBuilder<T> {
     /** Default of {@link #spinBeforeSleep(Duration)}: a few microseconds, the cost of one wake-up. */
     public static final Duration DEFAULT_SPIN_BEFORE_SLEEP = Duration.ofNanos(5_000);
 
-    private static final System.Logger LOG = System.getLogger(MsgQueue.class.getName());
+    private static final System.Logger LOG = System.getLogger(MsgQueueBuilder.class.getName());
 
     private final EventBase base;
     private final Consumer<? super T> consumer;

@@ -18,12 +18,14 @@ import org.junit.platform.commons.support.AnnotationSupport;
  *
  * <p>jevent catches what a callback throws so that one failure does not stop a loop, and by default
  * only logs it: the core's {@code CallbackExceptionHandler.LOG} at ERROR on the {@code System.Logger}
- * "io.jevent.core"; the msgqueue module at WARNING (a consumer, task or connection initialiser that
- * threw) or ERROR on loggers under "io.jevent.msgqueue". So an assertion that fails inside a
- * callback would be logged and the test would pass. This extension listens on those loggers
- * (through java.util.logging, which backs {@code System.Logger} by default) for the whole test,
- * whatever thread logs, and turns each such record into a failure of the test. A test that makes
- * callbacks throw on purpose says so with {@link CallbacksMayThrow}.
+ * "io.jevent.core.CallbackExceptionHandler"; the msgqueue module at WARNING (a consumer, task or
+ * connection initialiser that threw) or ERROR on its classes' loggers. So an assertion that fails
+ * inside a callback would be logged and the test would pass. This extension listens, through
+ * java.util.logging (which backs {@code System.Logger} by default), on the parents "io.jevent.core"
+ * and "io.jevent.msgqueue" of every class's logger: JUL hands each record to the handlers of the
+ * logger's ancestors too, so one handler per module hears every class, whatever thread logs. Each such
+ * record becomes a failure of the test. A test that makes callbacks throw on purpose says so with
+ * {@link CallbacksMayThrow}.
  *
  * <p>Registered for a whole test suite by this jar's {@code META-INF/services} entry together with
  * {@code junit.jupiter.extensions.autodetection.enabled=true} in the suite's

@@ -27,6 +27,7 @@ import io.jevent.core.EventBase;
  * must be called there and throw {@link IllegalStateException} elsewhere.
  */
 public final class ConnectionListener implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ConnectionListener.class.getName());
     private final EventBase base;
     private final ServerSocketChannel server;
     private final AcceptCallback onAccept;
@@ -220,7 +221,7 @@ public final class ConnectionListener implements AutoCloseable {
             if (cb != null) {
                 cb.onError(this, e);
             } else {
-                System.getLogger("io.jevent.core").log(System.Logger.Level.WARNING,
+                LOG.log(System.Logger.Level.WARNING,
                         "accept failed on " + server + "; pausing " + retryPause.toMillis() + " ms", e);
             }
         }
