@@ -28,7 +28,7 @@ package io.jevent.core;
 public final class Deferred {
     final EventBase base;
     final Runnable task;
-    /** Intrusive links in the base's list of scheduled tasks: no allocation per schedule. */
+    /** Intrusive links in the base's {@link DeferredQueue}: no allocation per schedule. */
     Deferred prev;
     Deferred next;
     boolean scheduled;

@@ -112,10 +112,8 @@ public final class EventBase implements AutoCloseable {
     private CommonTimeout[] commonTimeouts = new CommonTimeout[0];
     private Event allHead;
     private final List<Event> signalEvents = new ArrayList<>();
-    /** Scheduled {@link Deferred} tasks, oldest first (intrusive, so scheduling allocates nothing). */
-    private Deferred deferredHead;
-    private Deferred deferredTail;
-    private int deferredCount;
+    /** Scheduled {@link Deferred} tasks, oldest first. */
+    private final DeferredQueue deferred = new DeferredQueue();
 
     // ---- shared with other threads ----
     /** The owner thread. Volatile so that a wrong-thread check on any thread sees the transfer. */
@@ -334,18 +332,18 @@ public final class EventBase implements AutoCloseable {
                 }
                 // Deferred tasks run before every poll. Here: those scheduled outside the loop, by
                 // other tasks, or left by a break; the usual case is handled after the callbacks.
-                int ran = deferredCount > 0 ? runDeferred() : 0;
+                int ran = deferred.size > 0 ? runDeferred() : 0;
                 if (breakRequested) {
                     continue;               // a task broke the loop: return as a break, at the top
                 }
-                if (insertedCount == 0 && activeCount == 0 && deferredCount == 0
+                if (insertedCount == 0 && activeCount == 0 && deferred.size == 0
                         && (flags & LOOP_NO_EXIT_ON_EMPTY) == 0) {
                     return 1;
                 }
                 // A due exit ends the loop after the callbacks active now: nothing new is polled
                 // or expired first (libevent activates a zero exit at once; loopExit's contract).
                 if (!exitActive()) {
-                    boolean noWait = activeCount > 0 || deferredCount > 0 || (flags & LOOP_NONBLOCK) != 0
+                    boolean noWait = activeCount > 0 || deferred.size > 0 || (flags & LOOP_NONBLOCK) != 0
                             || (ran != 0 && (flags & LOOP_ONCE) != 0);
                     poll(noWait ? 0 : sleepNanos());
                     updateTime();
@@ -353,12 +351,12 @@ public final class EventBase implements AutoCloseable {
                 }
                 if (activeCount > 0) {
                     ran += runActive();
-                } else if ((flags & LOOP_NONBLOCK) != 0 && deferredCount == 0) {
+                } else if ((flags & LOOP_NONBLOCK) != 0 && deferred.size == 0) {
                     return 0;
                 }
                 // Deferred work (a buffered writer's flush) goes right after the callbacks that
                 // produced it, so the writes of a whole iteration leave together, before any return.
-                if (deferredCount > 0 && !breakRequested) {
+                if (deferred.size > 0 && !breakRequested) {
                     ran += runDeferred();
                 }
                 if ((flags & LOOP_ONCE) != 0 && activeCount == 0 && ran != 0) {
@@ -673,8 +671,8 @@ public final class EventBase implements AutoCloseable {
             freeInternal(allHead);
         }
         exitEvents.clear();
-        while (deferredHead != null) {
-            cancelDeferred(deferredHead);
+        while (deferred.head != null) {
+            cancelDeferred(deferred.head);
         }
         closed = true;
         try {
@@ -804,31 +802,12 @@ public final class EventBase implements AutoCloseable {
 
     void scheduleDeferred(Deferred d) {
         d.scheduled = true;
-        d.prev = deferredTail;
-        d.next = null;
-        if (deferredTail == null) {
-            deferredHead = d;
-        } else {
-            deferredTail.next = d;
-        }
-        deferredTail = d;
-        deferredCount++;
+        deferred.addLast(d);
     }
 
     void cancelDeferred(Deferred d) {
-        if (d.prev == null) {
-            deferredHead = d.next;
-        } else {
-            d.prev.next = d.next;
-        }
-        if (d.next == null) {
-            deferredTail = d.prev;
-        } else {
-            d.next.prev = d.prev;
-        }
-        d.prev = d.next = null;
+        deferred.remove(d);
         d.scheduled = false;
-        deferredCount--;
     }
 
     /** Called on the signal-dispatch thread: flag, then ring. The flag is read after the poll. */
@@ -1131,10 +1110,10 @@ public final class EventBase implements AutoCloseable {
      * tasks that schedule tasks wait for the next iteration (whose poll then does not block).
      */
     private int runDeferred() {
-        int budget = deferredCount;
+        int budget = deferred.size;
         int ran = 0;
-        while (ran < budget && deferredHead != null && !breakRequested) {
-            Deferred d = deferredHead;
+        while (ran < budget && deferred.head != null && !breakRequested) {
+            Deferred d = deferred.head;
             cancelDeferred(d);          // unlinked first: the task may schedule itself again
             ran++;
             try {
