@@ -35,8 +35,8 @@ public final class CommandParser {
     /**
      * Parses one request line.
      *
-     * @param line     the decoded line; a trailing {@code \n}, {@code \r\n} or {@code \r} is ignored
-     *                 if still present
+     * @param line     the decoded line; a trailing {@code \n} or {@code \r\n} is ignored if still
+     *                 present, any other CR is a control character
      * @param loggedIn whether the connection is logged in: before login only HELP, REGISTER, LOGIN,
      *                 PING and QUIT are accepted ({@code ERR 401 login required} otherwise); after
      *                 login, LOGIN is refused with {@code ERR 409}
@@ -159,14 +159,19 @@ public final class CommandParser {
         return new Command(Verb.HISTORY, line.substring(nameStart, nameEnd), null, null, count);
     }
 
-    /** Strips one trailing "\n", then one trailing "\r": framers may or may not have done it. */
+    /**
+     * Strips a terminator the framer left: a trailing "\n" and at most one "\r" right before it.
+     * A "\r" not followed by "\n" is content, never a terminator: the framer ({@code EolStyle.CRLF})
+     * has already removed one CR with the LF, so stripping another here would accept
+     * {@code PING\r\r\n}, which the protocol refuses as a control character.
+     */
     private static int contentEnd(String line) {
         int end = line.length();
         if (end > 0 && line.charAt(end - 1) == '\n') {
             end--;
-        }
-        if (end > 0 && line.charAt(end - 1) == '\r') {
-            end--;
+            if (end > 0 && line.charAt(end - 1) == '\r') {
+                end--;
+            }
         }
         return end;
     }

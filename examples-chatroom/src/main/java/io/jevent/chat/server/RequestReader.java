@@ -10,8 +10,9 @@ import io.jevent.core.buffer.EvBuffer;
 import io.jevent.core.buffer.LineTooLongException;
 
 /**
- * Turns one connection's input bytes into requests: line framing ({@code \n} or {@code \r\n}), the
- * line length limit, strict UTF-8, then {@link CommandParser}.
+ * Turns one connection's input bytes into requests: line framing ({@code \n} or {@code \r\n}: the
+ * framer removes the LF and at most one CR before it, any other CR stays in the line for the parser
+ * to refuse as a control character), the line length limit, strict UTF-8, then {@link CommandParser}.
  *
  * <p>A line over {@link Protocol#MAX_LINE_BYTES} yields {@code ERR 413} once and is then skipped up
  * to its {@code \n}, however many reads that takes, so the connection stays usable. Bytes are only

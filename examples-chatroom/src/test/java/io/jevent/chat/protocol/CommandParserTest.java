@@ -56,7 +56,17 @@ class CommandParserTest {
     void lineTerminatorsAreIgnored() {
         assertThat(ok("PING\r\n", false).verb()).isEqualTo(Verb.PING);
         assertThat(ok("PING\n", false).verb()).isEqualTo(Verb.PING);
-        assertThat(ok("SAY hi\r", true).text()).isEqualTo("hi");
+        assertThat(ok("SAY hi\r\n", true).text()).isEqualTo("hi");
+    }
+
+    /**
+     * The terminator is LF with at most one CR right before it. The framer has already removed
+     * it, so a CR left at the end is content: a control character, refused like any other.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"PING\r", "SAY abc\r", "PING\r\r\n", "SAY abc\r\r\n", "PING\r\r"})
+    void aCrThatIsNotPartOfTheTerminatorIsAControlCharacter(String line) {
+        assertThat(err(line, true)).isEqualTo(ProtocolError.CONTROL_CHARACTER);
     }
 
     @Test

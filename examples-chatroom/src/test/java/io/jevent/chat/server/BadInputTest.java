@@ -79,6 +79,21 @@ class BadInputTest {
         assertThat(c.call("HISTORY")).as("nothing was stored").isEqualTo("OK 0");
     }
 
+    /** Issue 12 item 9: one CR before the LF ends a line; a second CR is content, and refused. */
+    @Test
+    void doubledCrBeforeLfIsRefusedLikeAnyControlCharacter() {
+        ChatClient c = fx.user("ann");
+        c.sendRaw("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(c.readLine()).as("CRLF is a terminator").isEqualTo("OK pong");
+        c.sendRaw("PING\r\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(c.readLine()).isEqualTo("ERR 400 control characters are not allowed");
+        c.sendRaw("SAY abc\r\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(c.readLine()).isEqualTo("ERR 400 control characters are not allowed");
+        c.sendRaw("SAY abc\r\r\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(c.readLine()).as("as three CRs always were").isEqualTo("ERR 400 control characters are not allowed");
+        assertThat(c.call("HISTORY")).as("nothing was stored").isEqualTo("OK 0");
+    }
+
     @Test
     void fiveHundredConnectionsDroppedMidLine() throws Exception {
         List<ChatClient> dropped = new ArrayList<>();
