@@ -44,6 +44,23 @@ final class ChatClient implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Connects from the loopback address {@code localHost} (say {@code 127.0.0.2}), so the server
+     * sees another client address, and reads the greeting.
+     */
+    static ChatClient connectFrom(InetSocketAddress address, String localHost) {
+        try {
+            Socket s = new Socket();
+            s.bind(new InetSocketAddress(localHost, 0));
+            s.connect(address, READ_TIMEOUT_MS);
+            ChatClient c = new ChatClient(s);
+            assertThat(c.readLine()).isEqualTo("HELLO jevent-chat 1");
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Connects without reading anything; {@code receiveBuffer} 0 keeps the OS default. */
     static ChatClient connectRaw(InetSocketAddress address, int receiveBuffer) {
         try {

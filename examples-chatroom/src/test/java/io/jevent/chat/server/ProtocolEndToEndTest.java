@@ -238,14 +238,15 @@ class ProtocolEndToEndTest {
     }
 
     @Test
-    void loginAttemptsAreRateLimitedPerName() {
+    void loginAttemptsAreRateLimitedPerAddressAndName() {
         ChatClient c = fx.client();
         assertThat(c.call("REGISTER ann " + PW)).isEqualTo("OK registered");
         for (int i = 0; i < 5; i++) {
             assertThat(c.call("LOGIN ann wrongpass" + i)).isEqualTo("ERR 401 bad credentials");
         }
         assertThat(c.call("LOGIN ann " + PW)).as("even the right password").isEqualTo("ERR 429 too many attempts");
-        assertThat(fx.client().call("LOGIN ANN " + PW)).as("from another connection, any case").isEqualTo("ERR 429 too many attempts");
+        assertThat(fx.client().call("LOGIN ANN " + PW)).as("another connection from that address, any case")
+                .isEqualTo("ERR 429 too many attempts");
         assertThat(fx.user("bob")).as("other names are not affected").isNotNull();
     }
 }
