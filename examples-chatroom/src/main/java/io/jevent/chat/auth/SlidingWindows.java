@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One sliding-window counter per key: a key may record at most {@link RateLimit#count()} events in
- * any {@link RateLimit#window()}. The building block of {@link LoginRateLimiter}.
+ * any {@link RateLimit#window()}. The building block of {@link LoginRateLimiter} and
+ * {@link RegisterRateLimiter}.
  *
  * <p>Windows whose events have all expired are dropped every 256 calls to {@link #isFull}, so memory
  * is bounded by the keys seen in the last window.

@@ -46,7 +46,8 @@ final class ServerCommand implements Callable<Integer> {
     int ioThreads;
 
     @Option(names = "--workers", defaultValue = "2",
-            description = "Password-hashing threads, at least 1 (default ${DEFAULT-VALUE}).")
+            description = "Password-hashing threads, at least 1 (default ${DEFAULT-VALUE}); with 2 or more,"
+                    + " one is kept for LOGIN whatever REGISTERs are pending.")
     int workers;
 
     @Option(names = "--log-level", defaultValue = "info", converter = LogSetup.LevelConverter.class,

@@ -93,7 +93,9 @@ final class Texts {
                     : lower.contains("name") ? "Names are 1 to 32 characters of A-Z a-z 0-9 _ . - (no spaces). Choose another one."
                     : lower.contains("count") ? "The number of messages must be between 1 and 500."
                     : "The server refused that value (" + t + ").";
-            case 429 -> "Too many login attempts. Wait a minute, then try again.";
+            case 429 -> lower.contains("registrations")
+                    ? "Too many new accounts were created just now. Wait a few minutes, then try again."
+                    : "Too many login attempts. Wait a minute, then try again.";
             case 500 -> "The server had an internal error and did nothing. Try again; if it keeps happening, tell"
                     + " whoever runs the server (its log says why).";
             case 503 -> "The server is busy or shutting down and did nothing. Try again in a moment.";

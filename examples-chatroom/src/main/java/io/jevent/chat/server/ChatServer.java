@@ -8,18 +8,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.store.ChatStore;
 import io.jevent.chat.store.StoreConfig;
@@ -38,10 +35,11 @@ import io.jevent.msgqueue.EventLoopThread;
  *   <li><b>Loops</b> ({@code chat-io-0..N-1}, an {@link EventLoopGroup}): each owns its connections
  *       and all their state ({@link Session}), plus a replica of the online list
  *       ({@link ChatLoop}). Loop 0 also owns the listening socket, the signal events, and the
- *       {@link Coordinator} (the authoritative online directory and the login rate limiter). With
- *       one loop, loop 0 is all of them; the code path is the same.</li>
- *   <li><b>Hashing workers</b> ({@code chat-hash-*}, {@code workers} threads, bounded queue): PBKDF2
- *       for REGISTER and LOGIN, so a slow hash never stalls a loop.</li>
+ *       {@link Coordinator} (the authoritative online directory and the LOGIN and REGISTER rate
+ *       limiters). With one loop, loop 0 is all of them; the code path is the same.</li>
+ *   <li><b>Hashing workers</b> ({@code chat-hash-*}, {@code workers} threads, a {@link HashingPool}):
+ *       PBKDF2 for REGISTER and LOGIN, so a slow hash never stalls a loop; LOGIN checks are served
+ *       first and keep one worker of their own, so a REGISTER flood cannot lock users out.</li>
  *   <li><b>Store</b> threads (one group-commit writer, a reader pool): see {@link ChatStore}.</li>
  * </ul>
  * No lock guards chat state: every result produced elsewhere comes back to the owning loop as a task
@@ -60,11 +58,12 @@ import io.jevent.msgqueue.EventLoopThread;
  */
 public final class ChatServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
+    /** Per hashing queue (LOGIN, background); the rate limits keep them far below this. */
     private static final int WORKER_QUEUE = 1024;
 
     private final ServerConfig config;
     private final ChatStore store;
-    private final ExecutorService workers;
+    private final HashingPool workers;
     private final EventLoopGroup group;
     private final List<ChatLoop> loops;
     private final InetSocketAddress address;
@@ -74,7 +73,7 @@ public final class ChatServer implements AutoCloseable {
     private ConnectionListener listener;
     private final List<Event> signals = new ArrayList<>();
 
-    private ChatServer(ServerConfig config, ChatStore store, ExecutorService workers, EventLoopGroup group,
+    private ChatServer(ServerConfig config, ChatStore store, HashingPool workers, EventLoopGroup group,
                        List<ChatLoop> loops) throws IOException {
         this.config = config;
         this.store = store;
@@ -102,11 +101,21 @@ public final class ChatServer implements AutoCloseable {
      * package size the store's queues with it. {@code storeConfig.file()} is the database used.
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig) throws StoreException, IOException {
+        return start(config, storeConfig, AuthLimits.defaults());
+    }
+
+    /**
+     * As {@link #start(ServerConfig, StoreConfig)}, with the LOGIN and REGISTER rate limits chosen by
+     * the caller: tests in this package that register many users raise them, or lower them to reach
+     * them quickly.
+     */
+    static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits)
+            throws StoreException, IOException {
         ChatStore store = ChatStore.open(storeConfig);
-        ExecutorService workers = null;
+        HashingPool workers = null;
         EventLoopGroup group = null;
         try {
-            workers = newWorkers(config.workers());
+            workers = new HashingPool(config.workers(), WORKER_QUEUE, "chat-hash-");
             PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations(), new SecureRandom());
             group = new EventLoopGroup(config.ioThreads(), "chat-io");
             ServerContext ctx = new ServerContext(config, store, hasher, workers);
@@ -115,7 +124,7 @@ public final class ChatServer implements AutoCloseable {
                 loops.add(new ChatLoop(loops.size(), thread, ctx));
             }
             ctx.loops = List.copyOf(loops);
-            ctx.coordinator = new Coordinator(loops.get(0), ctx.loops);
+            ctx.coordinator = new Coordinator(loops.get(0), ctx.loops, limits);
             return new ChatServer(config, store, workers, group, ctx.loops);
         } catch (IOException | RuntimeException | Error e) {
             if (group != null) {
@@ -168,6 +177,11 @@ public final class ChatServer implements AutoCloseable {
     /** @return the address the server listens on (the real port when configured with port 0). Any thread. */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** The hashing pool, for tests in this package that must hold its workers. Any thread. */
+    HashingPool hashing() {
+        return workers;
     }
 
     /** The store, for tests in this package that must hold its writer. Any thread. */
@@ -304,15 +318,5 @@ public final class ChatServer implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new IOException("loop " + loop.thread.name() + " did not answer", e);
         }
-    }
-
-    private static ExecutorService newWorkers(int threads) {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WORKER_QUEUE),
-                r -> {
-                    Thread t = new Thread(r, "chat-hash-" + n.getAndIncrement());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
     }
 }

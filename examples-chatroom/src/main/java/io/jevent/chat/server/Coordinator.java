@@ -4,15 +4,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.LoginRateLimiter;
+import io.jevent.chat.auth.RegisterRateLimiter;
 
 /**
- * The authority on who is online, and the login rate limiter: one of each for the whole server, both
- * confined to loop 0 and reached from other loops through {@link #post}.
+ * The authority on who is online, and the LOGIN and REGISTER rate limiters: one of each for the
+ * whole server, all confined to loop 0 and reached from other loops through {@link #post}.
  *
  * <p>Why one place: "already online" must be decided once, atomically, whichever loops two logins of
- * the same name arrive on; and a per-name attempt limit split over N loops would allow N times the
- * guesses. Everything here is a map lookup, so loop 0 is never a bottleneck.
+ * the same name arrive on; and an attempt limit split over N loops would allow N times the
+ * guesses (or registrations). Everything here is a map lookup, so loop 0 is never a bottleneck.
  *
  * <p>Replicas: on every change the coordinator posts a JOIN or PART to every loop (itself included)
  * in the order it decided them. Each loop's queue is FIFO per producer, so every replica applies the
@@ -25,12 +27,16 @@ final class Coordinator {
     private final ChatLoop home;
     private final List<ChatLoop> loops;
     // Loop 0 only.
-    private final LoginRateLimiter limiter = LoginRateLimiter.withDefaults();
+    private final LoginRateLimiter limiter;
+    private final RegisterRateLimiter registrations;
     private final Map<String, OnlineUser> directory = new HashMap<>();
 
-    Coordinator(ChatLoop home, List<ChatLoop> loops) {
+    Coordinator(ChatLoop home, List<ChatLoop> loops, AuthLimits limits) {
         this.home = home;
         this.loops = loops;
+        this.limiter = new LoginRateLimiter(limits.loginPerAddressAndName(), limits.loginPerAddress(), System::nanoTime);
+        this.registrations = new RegisterRateLimiter(limits.registerPerAddress(), limits.registerOverall(),
+                System::nanoTime);
     }
 
     /** Runs {@code task} on loop 0. Any thread. */
@@ -41,6 +47,11 @@ final class Coordinator {
     /** Loop 0: counts a login attempt; false means ERR 429. */
     boolean tryAcquire(String name, String address) {
         return limiter.tryAcquire(name, address);
+    }
+
+    /** Loop 0: counts a REGISTER; anything but ALLOWED means ERR 429. */
+    RegisterRateLimiter.Decision tryRegister(String address) {
+        return registrations.tryAcquire(address);
     }
 
     /** Loop 0: the password was right; the attempt does not count. */

@@ -65,7 +65,7 @@ final class LoginFlow {
         }
         User user = found.value().orElse(null);
         try {
-            ctx.workers.execute(() -> {
+            ctx.workers.execute(HashingPool.Priority.LOGIN, () -> {
                 boolean good;
                 boolean rehash;
                 try {
@@ -153,10 +153,10 @@ final class LoginFlow {
         }
     }
 
-    /** An upgrade of the stored hash is a nicety: if the workers are saturated, skip it. */
+    /** An upgrade of the stored hash is a nicety: background priority, and skipped if that queue is full. */
     private void rehashQuietly(Runnable task) {
         try {
-            ctx.workers.execute(task);
+            ctx.workers.execute(HashingPool.Priority.BACKGROUND, task);
         } catch (RejectedExecutionException e) {
             LOG.log(System.Logger.Level.DEBUG, "workers busy; password re-hash skipped until the next login");
         }

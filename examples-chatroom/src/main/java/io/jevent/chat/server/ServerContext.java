@@ -1,7 +1,6 @@
 package io.jevent.chat.server;
 
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.store.ChatStore;
@@ -9,21 +8,24 @@ import io.jevent.chat.store.ChatStore;
 /**
  * What every loop and session of one server shares. The fields are set once before any connection
  * is accepted and never change; each is itself safe to use from any thread (the store and the
- * executor are thread-safe, the hasher is stateless), except {@code loops}, whose elements are loop
+ * hashing pool are thread-safe, the hasher is stateless), except {@code loops}, whose elements are loop
  * confined (talk to another loop only through {@link ChatLoop#post}).
  */
 final class ServerContext {
     final ServerConfig config;
     final ChatStore store;
     final PasswordHasher hasher;
-    /** Password hashing: slow on purpose, so never on a loop. Bounded; a full queue means ERR 503. */
-    final ExecutorService workers;
+    /**
+     * Password hashing: slow on purpose, so never on a loop. LOGIN checks go first and keep a
+     * worker of their own; bounded queues, a full one means ERR 503.
+     */
+    final HashingPool workers;
     /** Set once by {@link ChatServer} right after the loops are made, before any accept. */
     List<ChatLoop> loops;
     /** Lives on loop 0; set with {@link #loops}. */
     Coordinator coordinator;
 
-    ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, ExecutorService workers) {
+    ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, HashingPool workers) {
         this.config = config;
         this.store = store;
         this.hasher = hasher;

@@ -79,7 +79,7 @@ final class Session {
         this.requests = new RequestReader(bev.input(), loop.decoder());
         this.output = new SessionOutput(loop, bev, config.writeHighWatermark());
         this.login = new LoginFlow(this, loop, host);
-        this.commands = new StoreCommands(this, loop);
+        this.commands = new StoreCommands(this, loop, host);
         bev.setCallbacks(b -> processInput(), b -> outputDrained(), this::status);
         this.idleTimer = loop.thread.base().newTimer((ev, what) -> idleTimedOut());
     }
@@ -145,7 +145,7 @@ final class Session {
                 output.reply(Replies.BYE);
                 idleTimer.add(ctx.config.idleTimeout());
             }
-            // These wait for other threads; complete() (or rejectBusy()) ends the wait.
+            // These wait for other threads; complete() ends the wait.
             case REGISTER -> {
                 inFlight = true;
                 commands.register(command);
@@ -186,15 +186,6 @@ final class Session {
         } else {
             processInput();
         }
-    }
-
-    /**
-     * The command in flight could not even start (the hashing pool is saturated): ERR 503. Called
-     * synchronously from {@link #handle}, so {@link #processInput} goes on with the next line.
-     */
-    void rejectBusy() {
-        inFlight = false;
-        output.reply(ProtocolError.BUSY.line());
     }
 
     /** A store callback that continues on this loop, whichever thread completes it. */

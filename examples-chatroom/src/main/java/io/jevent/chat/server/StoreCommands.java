@@ -2,6 +2,7 @@ package io.jevent.chat.server;
 
 import java.util.concurrent.RejectedExecutionException;
 
+import io.jevent.chat.auth.RegisterRateLimiter;
 import io.jevent.chat.protocol.Command;
 import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
@@ -19,18 +20,49 @@ import io.jevent.chat.store.StoredMessage;
  */
 final class StoreCommands {
     private static final System.Logger LOG = System.getLogger(StoreCommands.class.getName());
+    private static final String REGISTER_ADDRESS_LIMITED = Replies.err(ProtocolError.TOO_MANY_ATTEMPTS,
+            "too many registrations from this address, try again later");
+    private static final String REGISTER_SERVER_LIMITED = Replies.err(ProtocolError.TOO_MANY_ATTEMPTS,
+            "too many registrations, try again later");
 
     private final Session session;
     private final ChatLoop loop;
     private final ServerContext ctx;
+    private final String address;
 
-    StoreCommands(Session session, ChatLoop loop) {
+    /**
+     * @param address the client's IP address, for the per-address REGISTER limit
+     */
+    StoreCommands(Session session, ChatLoop loop, String address) {
         this.session = session;
         this.loop = loop;
         this.ctx = loop.ctx;
+        this.address = address;
     }
 
+    /**
+     * REGISTER: the rate limits (on loop 0), then the hash on a worker at background priority (so
+     * LOGINs are served first), then the insert.
+     */
     void register(Command command) {
+        ctx.coordinator.post(() -> {
+            RegisterRateLimiter.Decision decision = ctx.coordinator.tryRegister(address);
+            loop.post(() -> {
+                switch (decision) {
+                    case ADDRESS_LIMITED -> session.complete(REGISTER_ADDRESS_LIMITED);
+                    case SERVER_LIMITED -> session.complete(REGISTER_SERVER_LIMITED);
+                    case ALLOWED -> {
+                        if (!session.isClosed()) {
+                            hashAndInsert(command);
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    /** Loop thread, the REGISTER allowed. */
+    private void hashAndInsert(Command command) {
         onWorker(() -> {
             String hash = ctx.hasher.hash(command.password());
             ctx.store.registerUser(command.name(), hash, session.onLoop(result -> session.complete(
@@ -80,10 +112,10 @@ final class StoreCommands {
         }));
     }
 
-    /** Runs {@code task} on a hashing worker; if the pool is saturated, the command gets ERR 503. */
+    /** Runs {@code task} on a hashing worker; if its queue is full, the command gets ERR 503. */
     private void onWorker(Runnable task) {
         try {
-            ctx.workers.execute(() -> {
+            ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
@@ -92,7 +124,7 @@ final class StoreCommands {
                 }
             });
         } catch (RejectedExecutionException e) {
-            session.rejectBusy();   // still inside the session's input loop: it goes on with the next line
+            session.complete(ProtocolError.BUSY.line());
         }
     }
 }

@@ -63,6 +63,8 @@ class RepliesAndWordingTest {
         assertThat(err(422, "password must be 8-128 bytes")).contains("8 to 128");
         assertThat(err(422, "count must be 1-500")).contains("between 1 and 500");
         assertThat(err(429, "too many attempts")).contains("Wait a minute");
+        assertThat(err(429, "too many registrations from this address, try again later")).contains("new accounts")
+                .contains("Wait a few minutes");
         assertThat(err(500, "internal error")).contains("did nothing").contains("Try again");
         assertThat(err(503, "server busy, try again")).contains("did nothing").contains("in a moment");
         assertThat(err(400, "control characters are not allowed")).contains("control characters");

@@ -9,6 +9,8 @@ import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.jevent.chat.auth.AuthLimits;
+import io.jevent.chat.auth.RateLimit;
 import io.jevent.chat.store.StoreConfig;
 
 /**
@@ -18,6 +20,12 @@ import io.jevent.chat.store.StoreConfig;
  */
 final class ServerFixture implements AutoCloseable {
     static final String PW = "password1";
+    /**
+     * The production LOGIN limits, but REGISTER limits that the tests, all from 127.0.0.1 and
+     * registering many users, never reach; tests of the limits pass their own.
+     */
+    static final AuthLimits TEST_LIMITS = AuthLimits.defaults()
+            .withRegister(RateLimit.of(10_000, Duration.ofMinutes(1)), RateLimit.of(10_000, Duration.ofMinutes(1)));
     private static final Logger QUIET = Logger.getLogger("io.jevent");
 
     final ChatServer server;
@@ -36,14 +44,21 @@ final class ServerFixture implements AutoCloseable {
     }
 
     static ServerFixture start(Path dir, UnaryOperator<ServerConfig> tweak) throws Exception {
-        return new ServerFixture(ChatServer.start(tweak.apply(config(dir.resolve("chat.db")))));
+        return startWithLimits(dir, TEST_LIMITS, tweak);
+    }
+
+    /** A server with these LOGIN and REGISTER rate limits. */
+    static ServerFixture startWithLimits(Path dir, AuthLimits limits, UnaryOperator<ServerConfig> tweak) throws Exception {
+        ServerConfig config = tweak.apply(config(dir.resolve("chat.db")));
+        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
+        return new ServerFixture(ChatServer.start(config, store, limits));
     }
 
     /** A server whose store settings {@code storeTweak} changes (say, a tiny writer queue). */
     static ServerFixture startWithStore(Path dir, UnaryOperator<StoreConfig> storeTweak) throws Exception {
         ServerConfig config = config(dir.resolve("chat.db"));
         StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
-        return new ServerFixture(ChatServer.start(config, storeTweak.apply(store)));
+        return new ServerFixture(ChatServer.start(config, storeTweak.apply(store), TEST_LIMITS));
     }
 
     static ServerConfig config(Path db) {
