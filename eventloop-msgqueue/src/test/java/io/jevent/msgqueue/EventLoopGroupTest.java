@@ -4,6 +4,7 @@ import io.jevent.core.Event;
 import io.jevent.core.listener.ConnectionListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.jevent.testing.CapturedLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
 import static io.jevent.msgqueue.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -154,8 +156,13 @@ class EventLoopGroupTest {
     }
 
     @Test
-    @io.jevent.testing.CallbacksMayThrow("its connection initialiser throws on purpose, which the group logs")
     void aRejectedOrFailedHandOffClosesTheChannel() throws Exception {
+        try (CapturedLog log = CapturedLog.of(EventLoopGroup.class)) {
+            aRejectedOrFailedHandOffClosesTheChannel(log);
+        }
+    }
+
+    private void aRejectedOrFailedHandOffClosesTheChannel(CapturedLog log) throws Exception {
         group = new EventLoopGroup(1, "closing");
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -172,6 +179,11 @@ class EventLoopGroupTest {
                 TestSupport.spinUntil(() -> !failing.isOpen(), "the failed connection to be closed");
 
                 group.shutdownGracefully(Duration.ZERO, PATIENCE).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                // Logged on the loop thread (after the close), which has ended by now.
+                assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+                    assertThat(r.getMessage()).startsWith("init of a handed-off connection failed");
+                    assertThat(r.getThrown()).hasMessage("cannot build the session");
+                });
                 SocketChannel late = server.accept();
                 assertThatThrownBy(() -> group.dispatchAccepted(late, (base, ch) -> { }))
                         .isInstanceOf(RejectedExecutionException.class);

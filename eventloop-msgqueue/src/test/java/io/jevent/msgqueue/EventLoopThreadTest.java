@@ -2,6 +2,7 @@ package io.jevent.msgqueue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import io.jevent.testing.CapturedLog;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 
 import static io.jevent.msgqueue.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,20 +94,31 @@ class EventLoopThreadTest {
     }
 
     @Test
-    @io.jevent.testing.CallbacksMayThrow("its init throws on purpose, which the loop thread logs")
     void anInitThatThrowsShutsTheLoopDown() throws Exception {
-        EventLoopThread loop = newLoop("bad-init");
-        CompletableFuture<Void> init = loop.start(base -> {
-            throw new IllegalStateException("no config");
-        });
-        assertThatThrownBy(() -> init.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasRootCauseMessage("no config");
-        assertThat(loop.awaitTermination(PATIENCE)).isTrue();
+        try (CapturedLog log = CapturedLog.of(EventLoopThread.class)) {
+            EventLoopThread loop = newLoop("bad-init");
+            CompletableFuture<Void> init = loop.start(base -> {
+                throw new IllegalStateException("no config");
+            });
+            assertThatThrownBy(() -> init.get(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasRootCauseMessage("no config");
+            assertThat(loop.awaitTermination(PATIENCE)).isTrue();
+            assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+                assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+                assertThat(r.getMessage()).isEqualTo("init of loop thread bad-init threw; shutting down");
+                assertThat(r.getThrown()).hasMessage("no config");
+            });
+        }
     }
 
     @Test
-    @io.jevent.testing.CallbacksMayThrow("its task throws on purpose; the loop thread also logs it")
     void submitCompletesWithTheResultOrTheException() throws Exception {
+        try (CapturedLog log = CapturedLog.of(EventLoopThread.class)) {
+            submitCompletesWithTheResultOrTheException(log);
+        }
+    }
+
+    private void submitCompletesWithTheResultOrTheException(CapturedLog log) throws Exception {
         EventLoopThread loop = newLoop("submit");
         loop.start();
         assertThat(loop.submit(() -> loop.inLoopThread()).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -118,6 +131,11 @@ class EventLoopThreadTest {
             throw new IllegalStateException("boom");
         });
         assertThat(loop.submit(() -> 42).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
+        // Only the executed task's failure is logged: the submitted one's is in its future.
+        assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+            assertThat(r.getMessage()).endsWith("threw on loop thread submit");
+            assertThat(r.getThrown()).hasMessage("boom");
+        });
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.jevent.core.EventBase;
 import io.jevent.core.EventConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jevent.testing.CapturedLog;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
 import static io.jevent.msgqueue.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,12 +33,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A loop whose selector fails does not spin on it: it backs off, then rebuilds the selector with
  * every channel on it, as Netty's NioEventLoop does.
  */
-@io.jevent.testing.CallbacksMayThrow("the selector fails on purpose, and the loop thread logs each failed loop")
 class SelectorFailureTest {
 
     @Test
     @Timeout(60)
     void aFailingSelectorIsRebuiltAfterBackingOffAndItsChannelsKeepWorking() throws Exception {
+        try (CapturedLog log = CapturedLog.of(EventLoopThread.class)) {
+            aFailingSelectorIsRebuiltAfterBackingOffAndItsChannelsKeepWorking(log);
+        }
+    }
+
+    private void aFailingSelectorIsRebuiltAfterBackingOffAndItsChannelsKeepWorking(CapturedLog log) throws Exception {
         RecordingProvider provider = new RecordingProvider();
         EventBase base = new EventBase(EventConfig.builder().selectorProvider(provider).build());
         List<Long> pauses = Collections.synchronizedList(new ArrayList<>());
@@ -59,6 +66,9 @@ class SelectorFailureTest {
                 assertThat(provider.opened).as("one rebuild").hasSize(2);
                 assertThat(pauses).as("a growing pause after each failure before the rebuild")
                         .containsExactly(EventLoopThread.FIRST_BACKOFF_NANOS, 2 * EventLoopThread.FIRST_BACKOFF_NANOS);
+                assertThat(log.messages(Level.WARNING)).as("each failed loop, then the rebuild, is logged")
+                        .anySatisfy(m -> assertThat(m).isEqualTo("loop of failing-selector threw; retrying after a pause"))
+                        .anySatisfy(m -> assertThat(m).contains("rebuilt its selector"));
             }
         } finally {
             TestSupport.shutdown(loop);
@@ -68,6 +78,12 @@ class SelectorFailureTest {
     @Test
     @Timeout(90)
     void aLoopWhoseSelectorCannotBeRebuiltStillTerminatesWhenShutDown() throws Exception {
+        try (CapturedLog log = CapturedLog.of(EventLoopThread.class)) {
+            aLoopWhoseSelectorCannotBeRebuiltStillTerminatesWhenShutDown(log);
+        }
+    }
+
+    private void aLoopWhoseSelectorCannotBeRebuiltStillTerminatesWhenShutDown(CapturedLog log) throws Exception {
         RecordingProvider provider = new RecordingProvider();
         EventBase base = new EventBase(EventConfig.builder().selectorProvider(provider).build());
         EventLoopThread loop = new EventLoopThread("unrebuildable-selector", base, nanos -> { });
@@ -77,6 +93,8 @@ class SelectorFailureTest {
         loop.shutdown(Duration.ZERO, PATIENCE);
         assertThat(loop.awaitTermination(PATIENCE)).as("terminated although its loop cannot run").isTrue();
         assertThat(base.isClosed()).isTrue();
+        assertThat(log.messages(Level.WARNING)).as("the failures are logged, once the rebuild is refused too")
+                .anySatisfy(m -> assertThat(m).isEqualTo("loop of unrebuildable-selector cannot rebuild its selector"));
     }
 
     /** The JDK's provider, keeping every selector it opens so the test can break one. */

@@ -3,6 +3,7 @@ package io.jevent.msgqueue;
 import io.jevent.core.EventBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jevent.testing.CapturedLog;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import static io.jevent.msgqueue.TestSupport.PATIENCE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,10 +39,16 @@ class VirtualMachineErrorPolicyTest {
         }
     }
 
-    @io.jevent.testing.CallbacksMayThrow("the initialiser throws a VM error on purpose, and the dying loop thread logs it")
     @Test
     @Timeout(90)
     void aHandOffWhoseInitThrowsAVirtualMachineErrorClosesTheChannelAndEndsTheLoop() throws Exception {
+        try (CapturedLog log = CapturedLog.of(EventLoopThread.class)) {
+            aHandOffWhoseInitThrowsAVirtualMachineErrorClosesTheChannelAndEndsTheLoop(log);
+        }
+    }
+
+    private void aHandOffWhoseInitThrowsAVirtualMachineErrorClosesTheChannelAndEndsTheLoop(CapturedLog log)
+            throws Exception {
         EventLoopGroup group = new EventLoopGroup(1, "vm-error");
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -51,6 +59,10 @@ class VirtualMachineErrorPolicyTest {
                 });
                 assertThat(loop.awaitTermination(PATIENCE)).as("the loop thread ends, as after any VM error").isTrue();
                 assertThat(accepted.isOpen()).as("the connection is closed, not leaked").isFalse();
+                assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+                    assertThat(r.getMessage()).isEqualTo("loop thread vm-error-0 dies");
+                    assertThat(r.getThrown()).isInstanceOf(OutOfMemoryError.class).hasMessage("simulated");
+                });
             }
         } finally {
             group.shutdownGracefully(Duration.ZERO, PATIENCE);

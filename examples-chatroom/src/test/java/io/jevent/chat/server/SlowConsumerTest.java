@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import io.jevent.testing.CapturedLog;
+import java.util.logging.Level;
 
 /**
  * A client that does not read costs the server a bounded amount of memory: if it is sent events it
@@ -38,6 +40,12 @@ class SlowConsumerTest {
 
     @Test
     void aLoggedInClientThatStopsReadingIsDisconnected() {
+        try (CapturedLog log = CapturedLog.of(Session.class)) {
+            aLoggedInClientThatStopsReadingIsDisconnected(log);
+        }
+    }
+
+    private void aLoggedInClientThatStopsReadingIsDisconnected(CapturedLog log) {
         // A small receive window so the kernel holds little for it; the server's queue does the rest.
         ChatClient slow = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
         assertThat(slow.readLine()).startsWith("HELLO");
@@ -64,6 +72,9 @@ class SlowConsumerTest {
         // High watermark plus the event that crossed it plus small reply blocks: not what it failed to read.
         assertThat(stats.largestOutputBytes()).isLessThanOrEqualTo(WRITE_HIGH + 2L * LINE + 1024);
         assertThat(talker.awaitEvent("PART slow")).isNotNull();
+        // Logged on the loop before the PART went out.
+        assertThat(log.messages(Level.WARNING)).singleElement().asString()
+                .contains("is a slow consumer").endsWith("bytes unread); disconnecting");
         assertThat(talker.call("PING")).isEqualTo("OK pong");
         assertThat(talker.callBlock("WHO")).containsExactly("USER talker", "OK 1");
 

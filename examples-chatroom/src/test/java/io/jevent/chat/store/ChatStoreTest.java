@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jevent.testing.CapturedLog;
+import java.util.logging.Level;
 
 class ChatStoreTest {
     @TempDir
@@ -240,6 +242,12 @@ class ChatStoreTest {
 
     @Test
     void callbacksRunOnStoreThreadsAndAThrowingCallbackDoesNotKillTheWriter() throws Exception {
+        try (CapturedLog log = CapturedLog.of(ChatStore.class)) {
+            callbacksRunOnStoreThreadsAndAThrowingCallbackDoesNotKillTheWriter(log);
+        }
+    }
+
+    private void callbacksRunOnStoreThreadsAndAThrowingCallbackDoesNotKillTheWriter(CapturedLog log) throws Exception {
         open();
         User ann = register("ann");
         store.appendGroup(ann.id(), "first", r -> {
@@ -255,6 +263,11 @@ class ChatStoreTest {
                     cb.accept(r);
                 }));
         assertThat(thread[0]).isEqualTo("chatstore-writer");
+        // The writer logged the first callback's failure before it ran the second one.
+        assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+            assertThat(r.getMessage()).isEqualTo("store callback threw");
+            assertThat(r.getThrown()).hasMessage("callback bug");
+        });
         assertThat(thread[1]).startsWith("chatstore-reader-");
         assertThat(history(ann, 10, null)).containsExactly("ann>*:first", "ann>*:second");
     }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jevent.testing.CapturedLog;
+import java.util.logging.Level;
 
 /**
  * Group commit, made deterministic: a request whose callback blocks on a latch holds the writer
@@ -128,6 +130,12 @@ class GroupCommitTest {
 
     @Test
     void aBrokenTransactionFailsTheWholeBatchAndTheWriterRecovers() throws Exception {
+        try (CapturedLog log = CapturedLog.of(ChatStore.class)) {
+            aBrokenTransactionFailsTheWholeBatchAndTheWriterRecovers(log);
+        }
+    }
+
+    private void aBrokenTransactionFailsTheWholeBatchAndTheWriterRecovers(CapturedLog log) throws Exception {
         holdWriter();
         Collector<Object> c = new Collector<>(3);
         store.appendGroup(ann.id(), "lost 1", r -> c.add(cast(r)));
@@ -148,6 +156,11 @@ class GroupCommitTest {
         Async.<StoredMessage>value(cb -> store.appendGroup(ann.id(), "after", cb));
         List<StoredMessage> history = Async.<List<StoredMessage>>value(cb -> store.history(ann.id(), 10, null, cb));
         assertThat(history).extracting(StoredMessage::body).containsExactly("hold", "after");
+        // Logged by the writer thread before it took the later writes.
+        assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
+            assertThat(r.getMessage()).isEqualTo("batch of 3 writes rolled back");
+            assertThat(r.getThrown()).hasMessage("disk I/O error");
+        });
     }
 
     @Test
