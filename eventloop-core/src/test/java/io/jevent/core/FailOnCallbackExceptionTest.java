@@ -87,12 +87,14 @@ class FailOnCallbackExceptionTest {
         };
         Logger parent = Logger.getLogger("io.jevent.core");   // held: JUL keeps loggers weakly
         parent.addHandler(capture);
-        try (CapturedLog quiet = CapturedLog.of("io.jevent")) {   // kept from the console, not from the parent
+        CapturedLog quiet = CapturedLog.of("io.jevent");      // kept from the console, not from the parent
+        try {
             runOnLoop((ev, what) -> {
                 throw new IllegalStateException("on purpose");
             });
         } finally {
             parent.removeHandler(capture);
+            quiet.close();
         }
         assertThat(records).singleElement().satisfies(r -> {
             assertThat(r.getLoggerName()).isEqualTo(CallbackExceptionHandler.class.getName());
@@ -114,8 +116,11 @@ class FailOnCallbackExceptionTest {
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         // The samples' records still reach io.jevent.core and io.jevent.msgqueue, where the extension
         // listens, but stop at "io.jevent" instead of being printed: the summary says what happened.
-        try (CapturedLog quiet = CapturedLog.of("io.jevent")) {
+        CapturedLog quiet = CapturedLog.of("io.jevent");
+        try {
             LauncherFactory.create().execute(request, listener);
+        } finally {
+            quiet.close();
         }
         return listener.getSummary();
     }
