@@ -8,7 +8,9 @@ import java.util.concurrent.Callable;
 import java.util.logging.Level;
 
 import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.protocol.Protocol;
 import io.jevent.chat.server.ChatServer;
+import io.jevent.chat.server.SendLimits;
 import io.jevent.chat.server.ServerConfig;
 import io.jevent.chat.store.StoreConfig;
 import picocli.CommandLine.Command;
@@ -59,6 +61,23 @@ final class ServerCommand implements Callable<Integer> {
             description = "Seconds a connection may stay without logging in, at least 1 (default ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(names = "--send-rate", defaultValue = "20",
+            description = "Messages (SAY, MSG) a user may send per second, sustained; faster ones get ERR 429 slow down."
+                    + " 0 turns every send limit off (default ${DEFAULT-VALUE}).")
+    int sendRate;
+
+    @Option(names = "--send-burst", defaultValue = "50",
+            description = "Messages a user may send at once after a quiet spell (default ${DEFAULT-VALUE}).")
+    int sendBurst;
+
+    @Option(names = "--send-byte-rate", defaultValue = "65536",
+            description = "Bytes of message text a user may send per second, sustained (default ${DEFAULT-VALUE}).")
+    long sendByteRate;
+
+    @Option(names = "--send-byte-burst", defaultValue = "131072",
+            description = "Bytes of message text a user may send at once, at least 4096 (default ${DEFAULT-VALUE}).")
+    long sendByteBurst;
+
     @Option(names = "--pbkdf2-iterations", hidden = true, description = "PBKDF2 rounds for new hashes (tests).")
     Integer pbkdf2Iterations;
 
@@ -75,6 +94,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withBind(address)
                 .withThreads(ioThreads, workers)
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withSendLimits(sendRate == 0 ? SendLimits.OFF
+                        : new SendLimits(sendRate, sendBurst, sendByteRate, sendByteBurst))
                 .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
                 .withDurability("normal".equalsIgnoreCase(sync)
                         ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS);
@@ -107,6 +128,13 @@ final class ServerCommand implements Callable<Integer> {
         Options.require(spec, workers >= 1, "--workers must be at least 1, not " + workers);
         Options.require(spec, idleTimeoutSeconds >= 1 && idleTimeoutSeconds <= MAX_IDLE_SECONDS,
                 "--idle-timeout must be 1-" + MAX_IDLE_SECONDS + " seconds, not " + idleTimeoutSeconds);
+        Options.require(spec, sendRate >= 0, "--send-rate must be at least 0 (0: no send limits), not " + sendRate);
+        if (sendRate > 0) {
+            Options.require(spec, sendBurst >= 1, "--send-burst must be at least 1, not " + sendBurst);
+            Options.require(spec, sendByteRate >= 1, "--send-byte-rate must be at least 1, not " + sendByteRate);
+            Options.require(spec, sendByteBurst >= Protocol.MAX_LINE_BYTES, "--send-byte-burst must be at least "
+                    + Protocol.MAX_LINE_BYTES + " (one longest line), not " + sendByteBurst);
+        }
         Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
                 "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
         InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once

@@ -95,6 +95,9 @@ final class Texts {
                     : "The server refused that value (" + t + ").";
             case 429 -> lower.contains("registrations")
                     ? "Too many new accounts were created just now. Wait a few minutes, then try again."
+                    : lower.contains("slow down")
+                    ? "You are sending faster than the server allows, so that message was not sent. Wait a moment,"
+                            + " then send it again."
                     : "Too many login attempts. Wait a minute, then try again.";
             case 500 -> "The server had an internal error and did nothing. Try again; if it keeps happening, tell"
                     + " whoever runs the server (its log says why).";

@@ -268,6 +268,17 @@ public final class CommandParser {
         return negative ? -value : value;
     }
 
+    /**
+     * The length of {@code s} in UTF-8, computed without encoding it (limits are in bytes, lines are
+     * already decoded). Any thread.
+     *
+     * @param s text
+     * @return its UTF-8 byte count (an unpaired surrogate counts as the 3 bytes of U+FFFD)
+     */
+    public static int utf8Length(String s) {
+        return utf8Length(s, 0, s.length());
+    }
+
     /** Length in UTF-8 without encoding: the limits are in bytes, the line is already decoded. */
     private static int utf8Length(String s, int start, int end) {
         int bytes = 0;

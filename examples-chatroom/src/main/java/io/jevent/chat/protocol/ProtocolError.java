@@ -22,7 +22,7 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final int LINE_TOO_LONG = 413;
     /** Well-formed but unacceptable value (bad name, password length, count out of range). */
     public static final int UNPROCESSABLE = 422;
-    /** Too many failed login attempts. */
+    /** Too many login attempts, or messages sent faster than the per-user limit. */
     public static final int TOO_MANY_ATTEMPTS = 429;
     /** The server failed (database error); nothing of the request was done. */
     public static final int INTERNAL = 500;
@@ -42,6 +42,7 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final ProtocolError NAME_TAKEN = new ProtocolError(CONFLICT, "name taken");
     public static final ProtocolError NO_SUCH_USER = new ProtocolError(NOT_FOUND, "no such user");
     public static final ProtocolError RATE_LIMITED = new ProtocolError(TOO_MANY_ATTEMPTS, "too many attempts");
+    public static final ProtocolError SLOW_DOWN = new ProtocolError(TOO_MANY_ATTEMPTS, "slow down");
     public static final ProtocolError BUSY = new ProtocolError(UNAVAILABLE, "server busy, try again");
 
     /** Checks the code range; the text is sanitised when formatted, never trusted raw. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
@@ -101,7 +102,7 @@ public final class ChatServer implements AutoCloseable {
      * package size the store's queues with it. {@code storeConfig.file()} is the database used.
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig) throws StoreException, IOException {
-        return start(config, storeConfig, AuthLimits.defaults());
+        return start(config, storeConfig, AuthLimits.defaults(), System::nanoTime);
     }
 
     /**
@@ -111,6 +112,22 @@ public final class ChatServer implements AutoCloseable {
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits)
             throws StoreException, IOException {
+        return start(config, storeConfig, limits, System::nanoTime);
+    }
+
+    /**
+     * As {@link #start(ServerConfig, StoreConfig)}, with the clock of the rate limits chosen by the
+     * caller: tests in this package drive it by hand.
+     */
+    static ChatServer start(ServerConfig config, StoreConfig storeConfig, LongSupplier nanoClock)
+            throws StoreException, IOException {
+        return start(config, storeConfig, AuthLimits.defaults(), nanoClock);
+    }
+
+    /** The full form: rate limits and their clock chosen by the caller. */
+    static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits,
+                            LongSupplier nanoClock)
+            throws StoreException, IOException {
         ChatStore store = ChatStore.open(storeConfig);
         HashingPool workers = null;
         EventLoopGroup group = null;
@@ -118,7 +135,7 @@ public final class ChatServer implements AutoCloseable {
             workers = new HashingPool(config.workers(), WORKER_QUEUE, "chat-hash-");
             PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations(), new SecureRandom());
             group = new EventLoopGroup(config.ioThreads(), "chat-io");
-            ServerContext ctx = new ServerContext(config, store, hasher, workers);
+            ServerContext ctx = new ServerContext(config, store, hasher, workers, nanoClock);
             List<ChatLoop> loops = new ArrayList<>();
             for (EventLoopThread thread : group.loops()) {
                 loops.add(new ChatLoop(loops.size(), thread, ctx));

@@ -1,6 +1,7 @@
 package io.jevent.chat.server;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.store.ChatStore;
@@ -20,15 +21,22 @@ final class ServerContext {
      * worker of their own; bounded queues, a full one means ERR 503.
      */
     final HashingPool workers;
+    /** Monotonic time for the rate limits ({@code System::nanoTime}; a manual clock in tests). */
+    final LongSupplier nanoClock;
+    /** Per-user flood control of SAY and MSG; thread-safe. */
+    final SendLimiter sendLimiter;
     /** Set once by {@link ChatServer} right after the loops are made, before any accept. */
     List<ChatLoop> loops;
     /** Lives on loop 0; set with {@link #loops}. */
     Coordinator coordinator;
 
-    ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, HashingPool workers) {
+    ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, HashingPool workers,
+                  LongSupplier nanoClock) {
         this.config = config;
         this.store = store;
         this.hasher = hasher;
         this.workers = workers;
+        this.nanoClock = nanoClock;
+        this.sendLimiter = new SendLimiter(config.sendLimits(), nanoClock);
     }
 }

@@ -6,10 +6,12 @@ import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 import io.jevent.chat.protocol.Command;
+import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Events;
 import io.jevent.chat.protocol.ParseResult;
 import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoreException;
 import io.jevent.core.Event;
@@ -154,13 +156,18 @@ final class Session {
                 inFlight = true;
                 login.start(command);
             }
-            case MSG -> {
+            case MSG, SAY -> {
+                // Charged before the store sees it: a refused message costs no commit and reaches nobody.
+                if (!ctx.sendLimiter.tryAcquire(me.userId(), CommandParser.utf8Length(command.text()))) {
+                    output.reply(ProtocolError.SLOW_DOWN.line());
+                    return;
+                }
                 inFlight = true;
-                commands.sendPrivate(command);
-            }
-            case SAY -> {
-                inFlight = true;
-                commands.sendGroup(command);
+                if (command.verb() == Verb.MSG) {
+                    commands.sendPrivate(command);
+                } else {
+                    commands.sendGroup(command);
+                }
             }
             case HISTORY -> {
                 inFlight = true;
@@ -304,6 +311,7 @@ final class Session {
         me = null;
         state = State.LOGGED_OUT;
         loop.loggedOut(user, this);
+        ctx.sendLimiter.offline(user.userId());
         ctx.coordinator.post(() -> ctx.coordinator.release(user));
     }
 

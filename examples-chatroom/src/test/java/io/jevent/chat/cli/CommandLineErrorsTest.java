@@ -54,6 +54,10 @@ class CommandLineErrorsTest {
             "--idle-timeout=-1  | --idle-timeout must be 1-31536000 seconds, not -1",
             "--idle-timeout=0   | --idle-timeout must be 1-31536000 seconds, not 0",
             "--bind=no.such.host | --bind: cannot resolve host 'no.such.host'",
+            "--send-rate=-1     | --send-rate must be at least 0 (0: no send limits), not -1",
+            "--send-burst=0     | --send-burst must be at least 1, not 0",
+            "--send-byte-rate=0 | --send-byte-rate must be at least 1, not 0",
+            "--send-byte-burst=4095 | --send-byte-burst must be at least 4096 (one longest line), not 4095",
     })
     void serverOptionOutOfRangeIsAUsageErrorInOneLine(String option, String message) {
         Path db = dir.resolve("chat.db");

@@ -65,6 +65,7 @@ class RepliesAndWordingTest {
         assertThat(err(429, "too many attempts")).contains("Wait a minute");
         assertThat(err(429, "too many registrations from this address, try again later")).contains("new accounts")
                 .contains("Wait a few minutes");
+        assertThat(err(429, "slow down")).contains("faster than the server allows").contains("not sent");
         assertThat(err(500, "internal error")).contains("did nothing").contains("Try again");
         assertThat(err(503, "server busy, try again")).contains("did nothing").contains("in a moment");
         assertThat(err(400, "control characters are not allowed")).contains("control characters");

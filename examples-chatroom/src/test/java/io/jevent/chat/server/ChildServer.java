@@ -38,7 +38,8 @@ final class ChildServer implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
                 ChatroomMain.class.getName(), "server", "--port", "0", "--db", db.toString(),
-                "--pbkdf2-iterations", "1000", "--log-level", "WARNING"));
+                "--pbkdf2-iterations", "1000", "--log-level", "WARNING",
+                "--send-rate", "0"));   // the tests pipeline hundreds of messages from one user on purpose
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,12 +62,25 @@ final class ServerFixture implements AutoCloseable {
         return new ServerFixture(ChatServer.start(config, storeTweak.apply(store), TEST_LIMITS));
     }
 
+    /** A server whose rate limits run on {@code nanoClock} (a clock the test moves by hand). */
+    static ServerFixture startWithClock(Path dir, UnaryOperator<ServerConfig> tweak, LongSupplier nanoClock)
+            throws Exception {
+        ServerConfig config = tweak.apply(config(dir.resolve("chat.db")));
+        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
+        return new ServerFixture(ChatServer.start(config, store, nanoClock));
+    }
+
+    /**
+     * Test settings. The per-user send limits are off: many tests pipeline hundreds of messages from
+     * one user on purpose; the tests of the limits turn them on.
+     */
     static ServerConfig config(Path db) {
         return ServerConfig.defaults(db)
                 .withBind(new InetSocketAddress("127.0.0.1", 0))
                 .withPbkdf2Iterations(1_000)
                 .withDurability(StoreConfig.Durability.SURVIVES_PROCESS_CRASH)
                 .withFlushTimeout(Duration.ofSeconds(20))
+                .withSendLimits(SendLimits.OFF)
                 .withSignals(false);
     }
 
