@@ -10,6 +10,7 @@ import java.util.logging.Level;
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.protocol.Protocol;
 import io.jevent.chat.server.ChatServer;
+import io.jevent.chat.server.Keepalive;
 import io.jevent.chat.server.SendLimits;
 import io.jevent.chat.server.ServerConfig;
 import io.jevent.chat.store.StoreConfig;
@@ -61,6 +62,16 @@ final class ServerCommand implements Callable<Integer> {
             description = "Seconds a connection may stay without logging in, at least 1 (default ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(names = "--keepalive", defaultValue = "30",
+            description = "Seconds a logged-in connection may stay silent before the server sends it a PING;"
+                    + " 0 sends none (default ${DEFAULT-VALUE}).")
+    long keepaliveSeconds;
+
+    @Option(names = "--keepalive-timeout", defaultValue = "30",
+            description = "Seconds a connection sent a PING has to send anything before it is dropped"
+                    + " (BYE ping timeout), at least 1 (default ${DEFAULT-VALUE}).")
+    long keepaliveTimeoutSeconds;
+
     @Option(names = "--send-rate", defaultValue = "20",
             description = "Messages (SAY, MSG) a user may send per second, sustained; faster ones get ERR 429 slow down."
                     + " 0 turns every send limit off (default ${DEFAULT-VALUE}).")
@@ -94,6 +105,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withBind(address)
                 .withThreads(ioThreads, workers)
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withKeepalive(new Keepalive(Duration.ofSeconds(keepaliveSeconds),
+                        Duration.ofSeconds(keepaliveTimeoutSeconds)))
                 .withSendLimits(sendRate == 0 ? SendLimits.OFF
                         : new SendLimits(sendRate, sendBurst, sendByteRate, sendByteBurst))
                 .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
@@ -128,6 +141,10 @@ final class ServerCommand implements Callable<Integer> {
         Options.require(spec, workers >= 1, "--workers must be at least 1, not " + workers);
         Options.require(spec, idleTimeoutSeconds >= 1 && idleTimeoutSeconds <= MAX_IDLE_SECONDS,
                 "--idle-timeout must be 1-" + MAX_IDLE_SECONDS + " seconds, not " + idleTimeoutSeconds);
+        Options.require(spec, keepaliveSeconds >= 0 && keepaliveSeconds <= MAX_IDLE_SECONDS,
+                "--keepalive must be 0-" + MAX_IDLE_SECONDS + " seconds (0: no probes), not " + keepaliveSeconds);
+        Options.require(spec, keepaliveTimeoutSeconds >= 1 && keepaliveTimeoutSeconds <= MAX_IDLE_SECONDS,
+                "--keepalive-timeout must be 1-" + MAX_IDLE_SECONDS + " seconds, not " + keepaliveTimeoutSeconds);
         Options.require(spec, sendRate >= 0, "--send-rate must be at least 0 (0: no send limits), not " + sendRate);
         if (sendRate > 0) {
             Options.require(spec, sendBurst >= 1, "--send-burst must be at least 1, not " + sendBurst);

@@ -122,6 +122,8 @@ final class ClientSession implements ServerLink.Listener {
     public void line(String line) {
         if (line.startsWith("HELLO ")) {
             greeted(line);
+        } else if (line.equals("PING")) {
+            answerProbe();
         } else if (line.startsWith("FROM ") || line.startsWith("GROUP ") || line.startsWith("JOIN ")
                 || line.startsWith("PART ") || line.startsWith("BYE ")) {
             event(line);
@@ -200,6 +202,17 @@ final class ClientSession implements ServerLink.Listener {
             say("Still cannot reach the server (" + reason + "); next try in " + seconds(delay) + ".");
         }
         byeReason = null;
+    }
+
+    /**
+     * The server's keepalive probe: it drops a logged-in connection that stays silent after one. The
+     * answer is a PING request, whose {@code OK pong} is matched and dropped like any reply; nothing
+     * is shown, the person did not ask for it.
+     */
+    private void answerProbe() {
+        if (link.send("PING")) {
+            pending.expect("PING", r -> { });
+        }
     }
 
     private void event(String line) {

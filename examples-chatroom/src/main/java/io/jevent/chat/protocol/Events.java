@@ -8,6 +8,12 @@ package io.jevent.chat.protocol;
  * <p>Stateless: callable from any thread.
  */
 public final class Events {
+    /**
+     * {@code PING}: a keepalive probe to a logged-in connection that has been quiet. The client
+     * answers by sending any request, normally the {@code PING} command.
+     */
+    public static final String PING = "PING\n";
+
     private Events() {
     }
 

@@ -16,7 +16,7 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final int UNAUTHORIZED = 401;
     /** The named user does not exist. */
     public static final int NOT_FOUND = 404;
-    /** Name taken, user already online, or already logged in on this connection. */
+    /** Name taken, or already logged in on this connection. */
     public static final int CONFLICT = 409;
     /** A line longer than {@link Protocol#MAX_LINE_BYTES}. */
     public static final int LINE_TOO_LONG = 413;
@@ -38,7 +38,6 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final ProtocolError BAD_CREDENTIALS = new ProtocolError(UNAUTHORIZED, "bad credentials");
     public static final ProtocolError ALREADY_LOGGED_IN =
             new ProtocolError(CONFLICT, "already logged in, LOGOUT first");
-    public static final ProtocolError ALREADY_ONLINE = new ProtocolError(CONFLICT, "already online");
     public static final ProtocolError NAME_TAKEN = new ProtocolError(CONFLICT, "name taken");
     public static final ProtocolError NO_SUCH_USER = new ProtocolError(NOT_FOUND, "no such user");
     public static final ProtocolError RATE_LIMITED = new ProtocolError(TOO_MANY_ATTEMPTS, "too many attempts");

@@ -76,6 +76,10 @@ final class ChatLoop {
             decoder = new Utf8LineDecoder();   // made here: it must belong to this thread
             // Every session arms the same idle timeout: a common timeout makes re-arming O(1).
             thread.base().initCommonTimeout(ctx.config.idleTimeout());
+            if (ctx.config.keepalive().enabled()) {
+                thread.base().initCommonTimeout(ctx.config.keepalive().interval());
+                thread.base().initCommonTimeout(ctx.config.keepalive().timeout());
+            }
         }
         Session session = new Session(this, SESSION_IDS.incrementAndGet(), channel);
         sessions.add(session);
@@ -140,6 +144,25 @@ final class ChatLoop {
     void parted(OnlineUser user) {
         if (replica.remove(user.key(), user)) {
             broadcast(Events.part(user.name()), user.userId());
+        }
+    }
+
+    /**
+     * Loop thread, posted by the coordinator: {@code user} logged in on another connection, which
+     * took over; no JOIN or PART, since the user never went offline.
+     */
+    void moved(OnlineUser user) {
+        replica.put(user.key(), user);
+    }
+
+    /**
+     * Loop thread, posted by the coordinator: a newer login took {@code user}'s name over; if that
+     * session is still here, it gets {@code BYE logged in elsewhere} and is closed.
+     */
+    void kick(OnlineUser user) {
+        Session session = loggedIn.get(user.key());
+        if (session != null && session.id() == user.sessionId()) {
+            session.loggedInElsewhere();
         }
     }
 

@@ -12,11 +12,12 @@ import io.jevent.chat.auth.RegisterRateLimiter;
  * The authority on who is online, and the LOGIN and REGISTER rate limiters: one of each for the
  * whole server, all confined to loop 0 and reached from other loops through {@link #post}.
  *
- * <p>Why one place: "already online" must be decided once, atomically, whichever loops two logins of
- * the same name arrive on; and an attempt limit split over N loops would allow N times the
- * guesses (or registrations). Everything here is a map lookup, so loop 0 is never a bottleneck.
+ * <p>Why one place: which login of a name is the current one must be decided once, atomically,
+ * whichever loops two logins of the same name arrive on (the later one takes over); and an attempt
+ * limit split over N loops would allow N times the guesses (or registrations). Everything here is a
+ * map lookup, so loop 0 is never a bottleneck.
  *
- * <p>Replicas: on every change the coordinator posts a JOIN or PART to every loop (itself included)
+ * <p>Replicas: on every change the coordinator posts a JOIN, PART or move to every loop (itself included)
  * in the order it decided them. Each loop's queue is FIFO per producer, so every replica applies the
  * changes in the same order. Ordering argument used by the delivery code: the JOIN for a login is
  * posted before the login's reply is posted to its loop, and therefore before that session asks
@@ -60,23 +61,34 @@ final class Coordinator {
     }
 
     /**
-     * Loop 0: marks {@code user} online unless that name already is; on success broadcasts JOIN.
+     * Loop 0: marks {@code user} online. If the name is online on another connection already (perhaps
+     * one whose network died silently), the new login takes over: the old session's loop is told to
+     * close it ({@code BYE logged in elsewhere}) and every replica points at the new session, without
+     * PART or JOIN since the user never went offline. Otherwise every loop is told JOIN.
      *
-     * @return false for ERR 409 already online
+     * <p>Either way the replica updates are posted before the caller posts the login's next step, so
+     * the ordering argument in the class comment holds for a takeover too: a message committed
+     * before the new session asks for its pending messages is among them (unless the old session
+     * delivered it), and one committed after is routed to the new session.
      */
-    boolean claim(OnlineUser user) {
-        if (directory.putIfAbsent(user.key(), user) != null) {
-            return false;
+    void claim(OnlineUser user) {
+        OnlineUser previous = directory.put(user.key(), user);
+        if (previous == null) {
+            for (ChatLoop loop : loops) {
+                loop.post(() -> loop.joined(user));
+            }
+            return;
         }
+        ChatLoop old = loops.get(previous.loop());
+        old.post(() -> old.kick(previous));
         for (ChatLoop loop : loops) {
-            loop.post(() -> loop.joined(user));
+            loop.post(() -> loop.moved(user));
         }
-        return true;
     }
 
     /**
      * Loop 0: marks {@code user} offline, if the directory still holds this very session (a stale
-     * release after a newer login of the same name does nothing); broadcasts PART.
+     * release after a newer login of the same name — a takeover — does nothing); broadcasts PART.
      */
     void release(OnlineUser user) {
         if (directory.remove(user.key(), user)) {

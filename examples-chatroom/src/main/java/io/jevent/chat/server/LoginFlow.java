@@ -15,8 +15,9 @@ import io.jevent.chat.store.User;
 /**
  * LOGIN for one session: rate limit (loop 0) → find the user (a store reader) → verify the
  * password (a hashing worker, against a dummy hash if there is no such user, so every failure takes
- * the same time) → claim the name (loop 0) → fetch pending messages (the store's writer) →
- * {@code OK welcome} and the pending {@code FROM}s as one reply block, back on the session's loop.
+ * the same time) → claim the name, taking over an older session of it (loop 0) → fetch pending
+ * messages (the store's writer) → {@code OK welcome} and the pending {@code FROM}s as one reply
+ * block, back on the session's loop.
  *
  * <h2>Threading</h2>
  * Each step says on which thread it runs. Steps off the session's loop touch no session state:
@@ -96,16 +97,12 @@ final class LoginFlow {
         OnlineUser claim = new OnlineUser(OnlineUser.keyOf(user.name()), user.name(), user.id(), loop.index, session.id());
         ctx.coordinator.post(() -> {
             ctx.coordinator.loginSucceeded(typedName, address);
-            boolean claimed = ctx.coordinator.claim(claim);
-            if (claimed) {
-                loop.post(() -> claimed(claim, password, rehash));
-            } else {
-                loop.post(() -> session.complete(ProtocolError.ALREADY_ONLINE.line()));
-            }
+            ctx.coordinator.claim(claim);   // takes over a session of the same user, if any
+            loop.post(() -> claimed(claim, password, rehash));
         });
     }
 
-    /** Loop thread: loop 0 has marked the user online (and told every loop JOIN). */
+    /** Loop thread: loop 0 has marked the user online (and told every loop JOIN, or that it moved here). */
     private void claimed(OnlineUser claim, String password, boolean rehash) {
         if (session.isClosing()) {
             ctx.coordinator.post(() -> ctx.coordinator.release(claim));

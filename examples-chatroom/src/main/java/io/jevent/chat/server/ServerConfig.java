@@ -30,11 +30,13 @@ import io.jevent.chat.store.StoreConfig;
  * @param handleSignals      whether SIGTERM/SIGINT start a graceful shutdown (the command line
  *                           does; in-process tests do not, so they never take the JVM's handlers)
  * @param sendLimits         per-user flood control of SAY and MSG ({@code ERR 429 slow down})
+ * @param keepalive          probes of quiet logged-in connections, and when they are given up
  */
 public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Durability durability,
                            int ioThreads, int workers, int pbkdf2Iterations, Duration idleTimeout,
                            int readHighWatermark, int writeHighWatermark, Duration flushTimeout,
-                           Duration shutdownTimeout, boolean handleSignals, SendLimits sendLimits) {
+                           Duration shutdownTimeout, boolean handleSignals, SendLimits sendLimits,
+                           Keepalive keepalive) {
     /** Default TCP port of the chat server. */
     public static final int DEFAULT_PORT = 7777;
 
@@ -47,6 +49,7 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         Objects.requireNonNull(flushTimeout, "flushTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(sendLimits, "sendLimits");
+        Objects.requireNonNull(keepalive, "keepalive");
         if (ioThreads < 1 || workers < 1 || pbkdf2Iterations < 1) {
             throw new IllegalArgumentException("io threads, workers and iterations must be positive");
         }
@@ -61,7 +64,8 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
     /**
      * Production defaults: 127.0.0.1:7777, power-loss durability, 1 loop, 2 workers, the OWASP
      * PBKDF2 round count, 60 s login idle timeout, 64 KiB read and 1 MiB write high watermarks,
-     * 5 s flush, 10 s shutdown, signals handled, {@link SendLimits#DEFAULTS}.
+     * 5 s flush, 10 s shutdown, signals handled, {@link SendLimits#DEFAULTS},
+     * {@link Keepalive#DEFAULTS}.
      *
      * @param database the database file
      * @return the config
@@ -70,60 +74,66 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         return new ServerConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), database,
                 StoreConfig.Durability.SURVIVES_POWER_LOSS, 1, 2, PasswordHasher.DEFAULT_ITERATIONS,
                 Duration.ofSeconds(60), 64 * 1024, 1024 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), true, SendLimits.DEFAULTS);
+                Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS);
     }
 
     /** @param value new listen address @return a copy with it */
     public ServerConfig withBind(InetSocketAddress value) {
         return new ServerConfig(value, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value new durability @return a copy with it */
     public ServerConfig withDurability(StoreConfig.Durability value) {
         return new ServerConfig(bind, database, value, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param loops event loops @param hashers hashing threads @return a copy with them */
     public ServerConfig withThreads(int loops, int hashers) {
         return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value PBKDF2 rounds for new hashes @return a copy with it */
     public ServerConfig withPbkdf2Iterations(int value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, value, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value new login idle timeout @return a copy with it */
     public ServerConfig withIdleTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, value,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param read read high watermark @param write write high watermark @return a copy with them */
     public ServerConfig withWatermarks(int read, int write) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits);
+                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value how long a closing connection may take to flush @return a copy with it */
     public ServerConfig withFlushTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits);
+                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
     public ServerConfig withSignals(boolean value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive);
     }
 
     /** @param value per-user flood control ({@link SendLimits#OFF} for none) @return a copy with it */
     public ServerConfig withSendLimits(SendLimits value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive);
+    }
+
+    /** @param value keepalive of logged-in connections ({@link Keepalive#OFF} for none) @return a copy with it */
+    public ServerConfig withKeepalive(Keepalive value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value);
     }
 }

@@ -29,6 +29,12 @@ import io.jevent.core.bufferevent.BufferEvent;
  * and its reply — one block — is written by {@link #complete} before the next line is looked at. So
  * replies come in command order, and events fall between blocks.
  *
+ * <h2>Dead peers</h2>
+ * While online, every read re-arms the keepalive timer ({@link Keepalive}): when it fires the client
+ * is sent {@code PING}; if nothing arrives before it fires again, after the timeout, the session is
+ * closed with {@code BYE ping timeout}. A newer login of the same user closes it with
+ * {@code BYE logged in elsewhere} ({@link #loggedInElsewhere}, told by the {@link Coordinator}).
+ *
  * <h2>Threading</h2>
  * Everything here, and all state of the parts above, belongs to its loop's thread. Results from the
  * store and the hashing workers arrive through {@link ChatLoop#post}; since the connection may have
@@ -47,6 +53,8 @@ final class Session {
     private final BufferEvent bev;
     private final String peer;
     private final Event idleTimer;
+    /** Armed while online: fires after a quiet interval (probe), then after the probe's timeout (drop). */
+    private final Event keepaliveTimer;
     private final RequestReader requests;
     private final SessionOutput output;
     private final LoginFlow login;
@@ -58,6 +66,8 @@ final class Session {
     private boolean peerClosed;
     private boolean finishing;
     private boolean closed;
+    /** A PING probe was sent and nothing has arrived since. */
+    private boolean probeOutstanding;
     private String closeReason = "closed";
 
     Session(ChatLoop loop, long id, SocketChannel channel) {
@@ -67,7 +77,6 @@ final class Session {
         String host = "?";
         String hostPort = "?";
         try {
-            channel.socket().setTcpNoDelay(true);   // chat lines are small and interactive
             InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
             host = remote.getAddress().getHostAddress();
             hostPort = host + ":" + remote.getPort();
@@ -75,6 +84,7 @@ final class Session {
             LOG.log(System.Logger.Level.DEBUG, "cannot read the peer address", e);
         }
         this.peer = hostPort;
+        SocketSetup.configure(channel);
         this.bev = BufferEvent.socket(loop.thread.base(), channel);
         ServerConfig config = ctx.config;
         bev.setReadWatermarks(0, config.readHighWatermark());
@@ -82,8 +92,12 @@ final class Session {
         this.output = new SessionOutput(loop, bev, config.writeHighWatermark());
         this.login = new LoginFlow(this, loop, host);
         this.commands = new StoreCommands(this, loop, host);
-        bev.setCallbacks(b -> processInput(), b -> outputDrained(), this::status);
+        bev.setCallbacks(b -> {
+            heard();
+            processInput();
+        }, b -> outputDrained(), this::status);
         this.idleTimer = loop.thread.base().newTimer((ev, what) -> idleTimedOut());
+        this.keepaliveTimer = loop.thread.base().newTimer((ev, what) -> keepaliveDue());
     }
 
     /** Greets the client and starts reading. */
@@ -233,6 +247,23 @@ final class Session {
     /** LOGIN's reply is about to be written: events and live messages may flow. */
     void online() {
         state = State.ONLINE;
+        probeOutstanding = false;
+        if (ctx.config.keepalive().enabled()) {
+            keepaliveTimer.add(ctx.config.keepalive().interval());
+        }
+    }
+
+    /**
+     * Loop 0 moved this session's user to a newer login (the right password on another connection,
+     * perhaps because this one's network died silently): say why, and close after the flush. The
+     * reply to a command in flight is not sent; a message it was committing is committed anyway.
+     */
+    void loggedInElsewhere() {
+        if (closed || finishing) {
+            return;
+        }
+        closeReason = "logged in elsewhere";
+        finish(Events.bye("logged in elsewhere"));
     }
 
     // ---------------------------------------------------------------- output
@@ -281,6 +312,30 @@ final class Session {
         }
     }
 
+    /** Bytes arrived: the client is alive, so the next probe is a full interval away. */
+    private void heard() {
+        if (state == State.ONLINE && !finishing && !closed && ctx.config.keepalive().enabled()) {
+            probeOutstanding = false;
+            keepaliveTimer.add(ctx.config.keepalive().interval());   // a common timeout: O(1) to re-arm
+        }
+    }
+
+    /** Quiet for an interval: probe; quiet for the probe's timeout too: the peer is gone. */
+    private void keepaliveDue() {
+        if (state != State.ONLINE || closed || finishing) {
+            return;
+        }
+        if (!probeOutstanding) {
+            probeOutstanding = true;
+            if (event(Events.PING)) {   // false if it proved a slow consumer: then it is being dropped
+                keepaliveTimer.add(ctx.config.keepalive().timeout());
+            }
+            return;
+        }
+        closeReason = "ping timeout";
+        finish(Events.bye("ping timeout"));
+    }
+
     private void idleTimedOut() {
         if (state != State.LOGGED_OUT || closed || finishing) {
             return;
@@ -310,6 +365,7 @@ final class Session {
         OnlineUser user = me;
         me = null;
         state = State.LOGGED_OUT;
+        keepaliveTimer.del();
         loop.loggedOut(user, this);
         ctx.sendLimiter.offline(user.userId());
         ctx.coordinator.post(() -> ctx.coordinator.release(user));
@@ -344,6 +400,7 @@ final class Session {
         goOffline();
         closed = true;
         idleTimer.free();
+        keepaliveTimer.free();
         bev.close();
         loop.closed(this);
         LOG.log(System.Logger.Level.INFO, "close #" + id + " " + peer + ": " + reason);

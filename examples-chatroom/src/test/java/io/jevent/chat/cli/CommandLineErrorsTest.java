@@ -54,6 +54,8 @@ class CommandLineErrorsTest {
             "--idle-timeout=-1  | --idle-timeout must be 1-31536000 seconds, not -1",
             "--idle-timeout=0   | --idle-timeout must be 1-31536000 seconds, not 0",
             "--bind=no.such.host | --bind: cannot resolve host 'no.such.host'",
+            "--keepalive=-1     | --keepalive must be 0-31536000 seconds (0: no probes), not -1",
+            "--keepalive-timeout=0 | --keepalive-timeout must be 1-31536000 seconds, not 0",
             "--send-rate=-1     | --send-rate must be at least 0 (0: no send limits), not -1",
             "--send-burst=0     | --send-burst must be at least 1, not 0",
             "--send-byte-rate=0 | --send-byte-rate must be at least 1, not 0",

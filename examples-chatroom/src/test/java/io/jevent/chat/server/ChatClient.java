@@ -27,7 +27,7 @@ final class ChatClient implements AutoCloseable {
     final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    /** Event lines (FROM, GROUP, JOIN, PART, BYE) seen while reading replies, in arrival order. */
+    /** Event lines (FROM, GROUP, JOIN, PART, BYE, PING) seen while reading replies, in arrival order. */
     final List<String> events = new ArrayList<>();
 
     private ChatClient(Socket socket) throws IOException {
@@ -196,7 +196,7 @@ final class ChatClient implements AutoCloseable {
     }
 
     static boolean isEvent(String line) {
-        return line.startsWith("FROM ") || line.startsWith("GROUP ") || line.startsWith("JOIN ")
+        return line.equals("PING") || line.startsWith("FROM ") || line.startsWith("GROUP ") || line.startsWith("JOIN ")
                 || line.startsWith("PART ") || line.startsWith("BYE ");
     }
 
