@@ -23,7 +23,7 @@ interface HandoffTarget extends AutoCloseable {
             case "jevent-selector-bounded" -> new JeventTarget(io.jevent.msgqueue.WakeupStrategy.SELECTOR, true);
             case "jevent-pipe" -> new JeventTarget(io.jevent.msgqueue.WakeupStrategy.PIPE, false);
             case "jevent-pipe-bounded" -> new JeventTarget(io.jevent.msgqueue.WakeupStrategy.PIPE, true);
-            case "jevent-naive-pipe" -> new JeventTarget(io.jevent.msgqueue.WakeupStrategy.NAIVE_PIPE, false);
+            case "jevent-naive-pipe" -> new NaivePipeTarget();
             case "netty-execute" -> new NettyTarget();
             case "jdk-lbq-executor" -> new ExecutorTarget();
             case "jctools-spin-ceiling" -> new SpinningTarget();

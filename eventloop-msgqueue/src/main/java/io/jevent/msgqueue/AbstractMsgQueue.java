@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the message type
  */
-abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits CoalescedMsgQueue, NaivePipeMsgQueue {
+abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits CoalescedMsgQueue {
 
     private static final System.Logger LOG = System.getLogger(AbstractMsgQueue.class.getName());
 

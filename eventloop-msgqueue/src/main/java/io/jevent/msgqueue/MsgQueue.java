@@ -85,8 +85,7 @@ public sealed interface MsgQueue<T> extends AutoCloseable permits AbstractMsgQue
      * a timer, or any other wake-up), which may be much later. Use it for messages that can wait, to
      * save the signal.
      *
-     * <p>Any thread. With {@link WakeupStrategy#NAIVE_PIPE} this is the same as {@link #push(Object)}:
-     * that design has no other way to reach the loop.
+     * <p>Any thread.
      *
      * @param msg the message
      * @return as for {@link #push(Object)}

@@ -78,8 +78,7 @@ public final class MsgQueueBuilder<T> {
     /**
      * Chooses how producers wake the loop.
      *
-     * @param strategy {@link WakeupStrategy#SELECTOR} (default), {@link WakeupStrategy#PIPE},
-     *                 {@link WakeupStrategy#NAIVE_PIPE} or your own
+     * @param strategy {@link WakeupStrategy#SELECTOR} (default), {@link WakeupStrategy#PIPE} or your own
      * @return this builder
      * @throws NullPointerException if {@code strategy} is null
      */
@@ -91,7 +90,7 @@ public final class MsgQueueBuilder<T> {
     /**
      * Limits one turn of delivery, after which the loop polls for I/O and runs timers before it delivers
      * more. The clock is read every 64 messages, so a batch may overrun {@code maxTime} by up to 63
-     * deliveries. Ignored by {@link WakeupStrategy#NAIVE_PIPE}, which has no limit by design.
+     * deliveries.
      *
      * @param maxMessages most messages per batch, at least 1
      * @param maxTime     longest time per batch, positive
@@ -119,8 +118,6 @@ public final class MsgQueueBuilder<T> {
      * and the loop's trip through the kernel: Netty gets the same effect by doing more work between its
      * last look at the queue and its sleep. The spin runs only after a turn that delivered something,
      * so a loop that is idle or busy with I/O only never spins. Zero turns it off.
-     *
-     * <p>Only {@link WakeupStrategy#SELECTOR} and {@link WakeupStrategy#PIPE} use it.
      *
      * @param spin how long to keep looking; default {@link #DEFAULT_SPIN_BEFORE_SLEEP}
      * @return this builder
@@ -180,9 +177,7 @@ public final class MsgQueueBuilder<T> {
             throw new IllegalStateException("MsgQueue must be built on the base's thread");
         }
         try {
-            AbstractMsgQueue<T> queue = wakeup.signalsEveryPush()
-                    ? new NaivePipeMsgQueue<>(this)
-                    : new CoalescedMsgQueue<>(this);
+            AbstractMsgQueue<T> queue = new CoalescedMsgQueue<>(this);
             queue.start();
             return queue;
         } catch (IOException e) {

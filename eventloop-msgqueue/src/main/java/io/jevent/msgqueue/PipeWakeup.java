@@ -9,21 +9,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 
 /**
- * {@link WakeupStrategy#PIPE} and {@link WakeupStrategy#NAIVE_PIPE}: the socketpair of the original
+ * {@link WakeupStrategy#PIPE}: the socketpair of the original
  * design, as a {@link Pipe} whose source end is a READ|PERSIST event on the base.
  */
 final class PipeWakeup implements WakeupStrategy {
-
-    private final boolean naive;
-
-    PipeWakeup(boolean naive) {
-        this.naive = naive;
-    }
-
-    @Override
-    public boolean signalsEveryPush() {
-        return naive;
-    }
 
     @Override
     public Doorbell install(EventBase base, Runnable drain) throws IOException {
@@ -32,7 +21,7 @@ final class PipeWakeup implements WakeupStrategy {
 
     @Override
     public String toString() {
-        return naive ? "NAIVE_PIPE" : "PIPE";
+        return "PIPE";
     }
 
     /**

@@ -16,8 +16,6 @@ import java.io.IOException;
  *   <li>{@link #PIPE} — a {@link java.nio.channels.Pipe} whose source is a READ|PERSIST event on the
  *       base, the socketpair of the original design, for code that wants the queue to be an ordinary
  *       registered event (two file descriptors per queue).</li>
- *   <li>{@link #NAIVE_PIPE} — the 2006 design as it was: a lock around a plain deque and one pipe byte
- *       per push, no batch limit. Only for benchmarks that show what coalescing buys.</li>
  * </ul>
  */
 public interface WakeupStrategy {
@@ -26,14 +24,7 @@ public interface WakeupStrategy {
     WakeupStrategy SELECTOR = new SelectorWakeup();
 
     /** Wake the loop by writing one byte into a pipe registered READ|PERSIST on the base; coalesced. */
-    WakeupStrategy PIPE = new PipeWakeup(false);
-
-    /**
-     * The original 2006 design, kept only as a benchmark baseline: a mutex around a plain deque, one pipe
-     * byte written per push (from every thread, the loop thread included — it has no other way in), and
-     * every queued message drained in one go. Do not use it in real code.
-     */
-    WakeupStrategy NAIVE_PIPE = new PipeWakeup(true);
+    WakeupStrategy PIPE = new PipeWakeup();
 
     /**
      * Sets up the doorbell of one queue on {@code base}: an added, persistent event whose callback runs
@@ -47,14 +38,4 @@ public interface WakeupStrategy {
      * @throws IOException if a channel the strategy needs cannot be opened
      */
     Doorbell install(EventBase base, Runnable drain) throws IOException;
-
-    /**
-     * Whether this strategy is the one-signal-per-push design of 2006. A queue built with such a
-     * strategy uses the locked deque of that design instead of the coalescing protocol.
-     *
-     * @return {@code false} for every strategy but {@link #NAIVE_PIPE}
-     */
-    default boolean signalsEveryPush() {
-        return false;
-    }
 }

@@ -26,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** open → closing (drain) → closed: nothing accepted is lost, nothing after close is accepted. */
 class CloseTest {
 
-    /** The issue asks for 10,000 races per strategy; the 2006 design runs fewer (it is slow to create). */
+    /** The issue asks for 10,000 races per strategy. */
     static int races(WakeupStrategy s) {
-        return s.signalsEveryPush() ? 2_000 : 10_000;
+        return 10_000;
     }
 
     private EventLoopThread loop;
@@ -206,7 +206,7 @@ class CloseTest {
     void pipeQueuesLeakNoFileDescriptor() throws Exception {
         long before = TestSupport.openPipes();
         for (int i = 0; i < 200; i++) {
-            for (WakeupStrategy s : List.of(WakeupStrategy.PIPE, WakeupStrategy.NAIVE_PIPE)) {
+            for (WakeupStrategy s : List.of(WakeupStrategy.PIPE)) {
                 MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).wakeup(s).build());
                 q.push(i);
                 if (i % 2 == 0) {

@@ -25,7 +25,7 @@ class ExactlyOnceFifoTest {
 
     static Stream<Arguments> variants() {
         List<Arguments> all = new ArrayList<>();
-        for (WakeupStrategy s : List.of(WakeupStrategy.SELECTOR, WakeupStrategy.PIPE, WakeupStrategy.NAIVE_PIPE)) {
+        for (WakeupStrategy s : List.of(WakeupStrategy.SELECTOR, WakeupStrategy.PIPE)) {
             all.add(Arguments.of(s, false));
             all.add(Arguments.of(s, true));
         }
@@ -37,10 +37,8 @@ class ExactlyOnceFifoTest {
      * soak variant ({@link SoakTest}) runs the issue's full 4 x 1,000,000 for every strategy.
      */
     static int perProducer(WakeupStrategy s) {
-        // The coalesced queues do the full 1,000,000 per producer in well under a second. The
-        // 2006 design pays a write(2) and a contended lock per message (~4 s per variant at full count
-        // on this machine), so it runs a quarter of it here and the full count in the soak test.
-        return s.signalsEveryPush() ? 250_000 : 1_000_000;
+        // The coalesced queues do the full 1,000,000 per producer in well under a second.
+        return 1_000_000;
     }
 
     @ParameterizedTest(name = "{0}, bounded={1}")
@@ -49,11 +47,7 @@ class ExactlyOnceFifoTest {
         Result r = run(strategy, bounded, perProducer(strategy));
         assertThat(r.outOfOrder).as("messages out of order or duplicated").isZero();
         assertThat(r.delivered).isEqualTo((long) PRODUCERS * perProducer(strategy));
-        if (strategy.signalsEveryPush()) {
-            assertThat(r.wakeups).isEqualTo(r.delivered);
-        } else {
-            assertThat(r.wakeups).as("coalesced: at most one signal per published sleep").isLessThanOrEqualTo(r.sleeps);
-        }
+        assertThat(r.wakeups).as("coalesced: at most one signal per published sleep").isLessThanOrEqualTo(r.sleeps);
     }
 
     record Result(long delivered, long outOfOrder, long wakeups, long sleeps, long batches, long nanos) { }

@@ -33,7 +33,7 @@ class WakeupProtocolTest {
     private final List<EventLoopThread> loops = new ArrayList<>();
 
     static List<WakeupStrategy> allStrategies() {
-        return List.of(WakeupStrategy.SELECTOR, WakeupStrategy.PIPE, WakeupStrategy.NAIVE_PIPE);
+        return List.of(WakeupStrategy.SELECTOR, WakeupStrategy.PIPE);
     }
 
     static List<WakeupStrategy> coalescedStrategies() {
@@ -69,22 +69,16 @@ class WakeupProtocolTest {
         AtomicLong echo = new AtomicLong(-1);
         MsgQueue<Long> q = queueOnNewLoop(s, echo::set, ProtocolHooks.NONE);
         for (long i = 0; i < ROUND_TRIPS; i++) {
-            if (!s.signalsEveryPush()) {
-                awaitAsleep(q); // force the loop all the way to sleep between round trips
-            }
+            awaitAsleep(q); // force the loop all the way to sleep between round trips
             assertThat(q.push(i)).isTrue();
             awaitValue(echo, i, "reply");
         }
         assertThat(q.messagesDelivered()).isEqualTo(ROUND_TRIPS);
-        if (s.signalsEveryPush()) {
-            assertThat(q.wakeupsSent()).isEqualTo(ROUND_TRIPS);
-        } else {
-            // Nearly every round trip had to ring a sleeping loop: the test exercised the sleep path.
-            // Not all: a ring that lands just before a non-blocking poll is spent by the next poll,
-            // which then finds the next message without a signal — one signal per sleep at most.
-            assertThat(q.wakeupsSent()).isBetween(ROUND_TRIPS * 9L / 10, (long) ROUND_TRIPS)
-                    .isLessThanOrEqualTo(((CoalescedMsgQueue<Long>) q).sleepsPublished());
-        }
+        // Nearly every round trip had to ring a sleeping loop: the test exercised the sleep path.
+        // Not all: a ring that lands just before a non-blocking poll is spent by the next poll,
+        // which then finds the next message without a signal — one signal per sleep at most.
+        assertThat(q.wakeupsSent()).isBetween(ROUND_TRIPS * 9L / 10, (long) ROUND_TRIPS)
+                .isLessThanOrEqualTo(((CoalescedMsgQueue<Long>) q).sleepsPublished());
     }
 
     @ParameterizedTest
@@ -288,9 +282,7 @@ class WakeupProtocolTest {
             }
             all.countDown();
         }, ProtocolHooks.NONE);
-        if (!s.signalsEveryPush()) {
-            awaitAsleep(q);
-        }
+        awaitAsleep(q);
         q.push(0);
         assertThat(firstDelivered.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i < burst; i++) {
@@ -298,11 +290,7 @@ class WakeupProtocolTest {
         }
         burstQueued.countDown();
         assertThat(all.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        if (s.signalsEveryPush()) {
-            assertThat(q.wakeupsSent()).as("the 2006 design: one write per push").isEqualTo(burst);
-        } else {
-            assertThat(q.wakeupsSent()).as("one signal for the whole burst").isEqualTo(1);
-        }
+        assertThat(q.wakeupsSent()).as("one signal for the whole burst").isEqualTo(1);
     }
 
     @ParameterizedTest
