@@ -11,4 +11,6 @@ module io.jevent.core {
     exports io.jevent.core.buffer;
     exports io.jevent.core.bufferevent;
     exports io.jevent.core.listener;
+    // The loop-observer seam the message queue is built on: internal, not API (see LoopObserver).
+    exports io.jevent.core.spi to io.jevent.msgqueue;
 }

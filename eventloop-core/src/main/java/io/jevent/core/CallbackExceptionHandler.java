@@ -16,7 +16,7 @@ public interface CallbackExceptionHandler {
     /**
      * Handles a callback failure.
      *
-     * @param ev    the event whose callback threw, or {@code null} when a {@link LoopObserver} or a
+     * @param ev    the event whose callback threw, or {@code null} when a loop observer (see {@code EventBase}) or a
      *              {@link Deferred} task threw
      * @param error what it threw
      */

@@ -17,6 +17,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
+
 /**
  * The reactor: a selector, a timer heap, one active queue per priority, and the loop that dispatches
  * them; libevent's {@code struct event_base}.
@@ -38,7 +41,7 @@ import java.util.function.Consumer;
  *     further poll.</li>
  * <li>Work out how long to sleep: zero if callbacks or deferred tasks are waiting, else until the
  *     earliest timer.</li>
- * <li>Ask each {@link LoopObserver} whether it has work (then do not sleep), poll the selector, tell
+ * <li>Ask each loop observer (an internal seam of {@code io.jevent.msgqueue}) whether it has work (then do not sleep), poll the selector, tell
  *     the observers the poll returned.</li>
  * <li>Update the cached time; queue the callbacks of ready channels, arrived signals and expired
  *     timers.</li>
@@ -471,12 +474,24 @@ public final class EventBase implements AutoCloseable {
         return Thread.currentThread() == owner;
     }
 
-    /**
-     * Adds a hook around each iteration's poll. Loop thread.
-     *
-     * @throws IllegalStateException off the loop thread or after {@link #close()}
-     */
-    public void addLoopObserver(LoopObserver observer) {
+    static {
+        // The observer seam lives in io.jevent.core.spi, exported to io.jevent.msgqueue only; it
+        // reaches the private list below through this bridge rather than a public method here.
+        LoopObservers.setBridge(new LoopObservers.Bridge() {
+            @Override
+            public void add(EventBase base, LoopObserver observer) {
+                base.addLoopObserver(observer);
+            }
+
+            @Override
+            public void remove(EventBase base, LoopObserver observer) {
+                base.removeLoopObserver(observer);
+            }
+        });
+    }
+
+    /** Adds a hook around each iteration's poll (see {@link LoopObservers#add}). Loop thread. */
+    private void addLoopObserver(LoopObserver observer) {
         checkThread();
         Objects.requireNonNull(observer, "observer");
         observers = Arrays.copyOf(observers, observers.length + 1);
@@ -484,7 +499,7 @@ public final class EventBase implements AutoCloseable {
     }
 
     /** Removes a hook; does nothing if it is not there. Loop thread. */
-    public void removeLoopObserver(LoopObserver observer) {
+    private void removeLoopObserver(LoopObserver observer) {
         checkThread();
         for (int i = 0; i < observers.length; i++) {
             if (observers[i] == observer) {

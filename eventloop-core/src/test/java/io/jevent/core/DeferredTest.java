@@ -1,5 +1,8 @@
 package io.jevent.core;
 
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +36,7 @@ class DeferredTest {
                 order.add("b");
                 flush.schedule();           // again: still one run
             });
-            base.addLoopObserver(new LoopObserver() {
+            LoopObservers.add(base, new LoopObserver() {
                 @Override
                 public boolean beforePoll() {
                     order.add("poll");

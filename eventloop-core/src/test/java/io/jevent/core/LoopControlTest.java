@@ -1,5 +1,8 @@
 package io.jevent.core;
 
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -98,7 +101,7 @@ class LoopControlTest {
             source.configureBlocking(false);
             List<String> ran = new ArrayList<>();
             int[] polls = {0};
-            base.addLoopObserver(new LoopObserver() {
+            LoopObservers.add(base, new LoopObserver() {
                 @Override
                 public boolean beforePoll() {
                     polls[0]++;
@@ -174,7 +177,7 @@ class LoopControlTest {
     void breakFromAnotherThreadWakesSelect() throws Exception {
         EventBase base = new EventBase();
         CountDownLatch polling = new CountDownLatch(1);
-        base.addLoopObserver(new LoopObserver() {
+        LoopObservers.add(base, new LoopObserver() {
             @Override
             public boolean beforePoll() {
                 polling.countDown();
@@ -239,7 +242,7 @@ class LoopControlTest {
         ManualClock clock = new ManualClock();
         try (EventBase base = ManualClock.base(clock, 1)) {
             int[] polls = {0};
-            base.addLoopObserver(new LoopObserver() {
+            LoopObservers.add(base, new LoopObserver() {
                 @Override
                 public boolean beforePoll() {
                     if (++polls[0] == 3) {

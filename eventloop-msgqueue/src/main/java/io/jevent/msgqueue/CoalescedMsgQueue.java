@@ -1,7 +1,8 @@
 package io.jevent.msgqueue;
 
 import io.jevent.core.Event;
-import io.jevent.core.LoopObserver;
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
@@ -106,7 +107,7 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
     void start() throws IOException {
         super.start();
         try {
-            base.addLoopObserver(this);
+            LoopObservers.add(base, this);
         } catch (RuntimeException e) {
             doorbell.close();
             throw e;
@@ -405,7 +406,7 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
                 spaceLock.notifyAll();
             }
             try {
-                base.removeLoopObserver(this);
+                LoopObservers.remove(base, this);
             } finally {
                 doorbell.close();
             }

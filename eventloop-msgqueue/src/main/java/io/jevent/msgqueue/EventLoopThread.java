@@ -2,7 +2,8 @@ package io.jevent.msgqueue;
 
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
-import io.jevent.core.LoopObserver;
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 .build();
         this.thread = new Thread(this::run, name);
         // A poll that returns shows the selector works again: the next failure starts a new count.
-        base.addLoopObserver(new LoopObserver() {
+        LoopObservers.add(base, new LoopObserver() {
             @Override
             public boolean beforePoll() {
                 return false;

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import io.jevent.core.Event;
-import io.jevent.core.LoopObserver;
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
 
 /** The read high watermark (no spin, no stall) and a long transfer under write watermarks. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -78,7 +79,7 @@ class BufferEventBackpressureTest {
             // Phase 1: the input fills to the high watermark and the callback does not drain it.
             loops.runUntil(() -> receiver.input().length() == 4096, Duration.ofSeconds(10));
             Iterations iterations = new Iterations();
-            loops.base.addLoopObserver(iterations);
+            LoopObservers.add(loops.base, iterations);
             int callsWhenFull = readCalls[0];
             loops.runFor(Duration.ofMillis(300));
             assertThat(receiver.input().length()).as("one read never passes the high watermark").isEqualTo(4096);
@@ -94,7 +95,7 @@ class BufferEventBackpressureTest {
             received[0] += first.length;
             loops.runUntil(() -> received[0] == total, Duration.ofSeconds(20));
             assertThat(got.getValue()).isEqualTo(sent.getValue());
-            loops.base.removeLoopObserver(iterations);
+            LoopObservers.remove(loops.base, iterations);
             sender.close();
             receiver.close();
         }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
 import io.jevent.core.EventConfig;
-import io.jevent.core.LoopObserver;
+import io.jevent.core.spi.LoopObserver;
+import io.jevent.core.spi.LoopObservers;
 
 /**
  * When a socket buffer event's output reaches the kernel: in one write after the callbacks of the
@@ -49,7 +50,7 @@ class BufferEventWriteThroughTest {
             client.enable(Event.READ);
 
             List<String> violations = new ArrayList<>();
-            loops.base.addLoopObserver(new LoopObserver() {
+            LoopObservers.add(loops.base, new LoopObserver() {
                 @Override
                 public boolean beforePoll() {
                     if (client.isClosed() || server.isClosed()) {
@@ -118,7 +119,7 @@ class BufferEventWriteThroughTest {
             BufferEvent first = BufferEvent.socket(loops.base, one[0]);
             BufferEvent second = BufferEvent.socket(loops.base, two[0]);
             long[] iteration = {0};
-            loops.base.addLoopObserver(new LoopObserver() {
+            LoopObservers.add(loops.base, new LoopObserver() {
                 @Override
                 public boolean beforePoll() {
                     return false;
