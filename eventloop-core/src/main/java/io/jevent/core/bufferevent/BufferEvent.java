@@ -191,9 +191,13 @@ public final class BufferEvent implements AutoCloseable {
      * {@code bufferevent_pair_new}. Data moves by relinking buffer segments, never by copying. Closing
      * one side is end-of-file to the other, after the data already moved.
      *
+     * <p>The base's thread only. Both ends belong to {@code base} and are closed with it.
+     *
+     * @param base the loop both ends run on
+     * @return the two joined ends; neither is enabled yet
      * @throws IllegalStateException off the base's loop thread
      */
-    public static BufferEvent[] pair(EventBase base) {
+    public static Pair pair(EventBase base) {
         base.requireLoopThread();
         BufferEvent a = new BufferEvent(base);
         BufferEvent b = new BufferEvent(base);
@@ -206,7 +210,26 @@ public final class BufferEvent implements AutoCloseable {
         b.linked = true;
         base.addOwnedResource(a.closeWithBase);
         base.addOwnedResource(b.closeWithBase);
-        return new BufferEvent[] {a, b};
+        return new Pair(a, b);
+    }
+
+    /**
+     * The two ends made by {@link #pair(EventBase)}: what {@code first} writes, {@code second} reads,
+     * and the other way round. The order carries no meaning beyond naming the ends.
+     *
+     * @param first  one end
+     * @param second the other end
+     */
+    public record Pair(BufferEvent first, BufferEvent second) {
+        /**
+         * Checks that both ends are there.
+         *
+         * @throws NullPointerException if an end is null
+         */
+        public Pair {
+            Objects.requireNonNull(first, "first");
+            Objects.requireNonNull(second, "second");
+        }
     }
 
     /**

@@ -250,22 +250,22 @@ class BufferEventCloseTest {
             + "from the loop (never inside close()); writing on afterwards is WRITING|ERROR")
     void pairCloseIsEofToThePartner() {
         try (Loops loops = new Loops()) {
-            BufferEvent[] p = BufferEvent.pair(loops.base);
+            BufferEvent.Pair p = BufferEvent.pair(loops.base);
             List<String> log = new ArrayList<>();
-            p[1].setCallbacks(b -> log.add("data:" + b.input().readString(b.input().length(), StandardCharsets.US_ASCII)),
+            p.second().setCallbacks(b -> log.add("data:" + b.input().readString(b.input().length(), StandardCharsets.US_ASCII)),
                     null, (b, what, cause) -> log.add("status:" + Integer.toHexString(what)
                             + (cause == null ? "" : ":" + cause.getClass().getSimpleName())));
-            p[1].enable(Event.READ);
-            p[0].write("bye", StandardCharsets.US_ASCII);
+            p.second().enable(Event.READ);
+            p.first().write("bye", StandardCharsets.US_ASCII);
             loops.runUntil(() -> !log.isEmpty(), Duration.ofSeconds(5));
-            p[0].close();
+            p.first().close();
             assertThat(log).as("nothing runs inside close()").containsExactly("data:bye");
             loops.runUntil(() -> log.size() == 2, Duration.ofSeconds(5));
-            p[1].write("anyone?", StandardCharsets.US_ASCII);
+            p.second().write("anyone?", StandardCharsets.US_ASCII);
             loops.runUntil(() -> log.size() == 3, Duration.ofSeconds(5));
             loops.runFor(Duration.ofMillis(20));
             assertThat(log).containsExactly("data:bye", "status:11", "status:22:IOException");
-            p[1].close();
+            p.second().close();
         }
     }
 
@@ -313,10 +313,10 @@ class BufferEventCloseTest {
     @DisplayName("calls from another thread fail with IllegalStateException naming the loop thread")
     void offLoopThreadCallsFail() throws Exception {
         try (Loops loops = new Loops()) {
-            BufferEvent[] p = BufferEvent.pair(loops.base);
+            BufferEvent.Pair p = BufferEvent.pair(loops.base);
             CompletableFuture<Throwable> f = CompletableFuture.supplyAsync(() -> {
                 try {
-                    p[0].write(new byte[1]);
+                    p.first().write(new byte[1]);
                     return null;
                 } catch (Throwable t) {
                     return t;
@@ -326,16 +326,16 @@ class BufferEventCloseTest {
                     .hasMessageContaining("confined");
             CompletableFuture<Throwable> g = CompletableFuture.supplyAsync(() -> {
                 try {
-                    p[0].close();
+                    p.first().close();
                     return null;
                 } catch (Throwable t) {
                     return t;
                 }
             });
             assertThat(g.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
-            assertThat(p[0].isClosed()).isFalse();
-            p[0].close();
-            p[1].close();
+            assertThat(p.first().isClosed()).isFalse();
+            p.first().close();
+            p.second().close();
         }
     }
 

@@ -97,9 +97,9 @@ class BufferEventLibeventRegressTest {
             + "those directions disabled (test_bufferevent_timeouts, pair)")
     void timeoutsOnPair() {
         try (Loops loops = new Loops()) {
-            BufferEvent[] p = BufferEvent.pair(loops.base);
-            BufferEvent bev1 = p[0];
-            BufferEvent bev2 = p[1];
+            BufferEvent.Pair p = BufferEvent.pair(loops.base);
+            BufferEvent bev1 = p.first();
+            BufferEvent bev2 = p.second();
             bev2.disable(Event.READ);
 
             List<Integer> events1 = new ArrayList<>();

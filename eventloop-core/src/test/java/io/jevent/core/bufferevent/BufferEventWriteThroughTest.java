@@ -199,16 +199,16 @@ class BufferEventWriteThroughTest {
         List<Throwable> failures = new ArrayList<>();
         try (EventBase base = new EventBase(EventConfig.builder().clock(clock::get)
                 .exceptionHandler((ev, e) -> failures.add(e)).build())) {
-            BufferEvent[] p = BufferEvent.pair(base);
+            BufferEvent.Pair p = BufferEvent.pair(base);
             List<Integer> status = new ArrayList<>();
             long[] read = {0};
-            p[0].setCallbacks(b -> read[0] += b.input().drain(b.input().length()), null,
+            p.first().setCallbacks(b -> read[0] += b.input().drain(b.input().length()), null,
                     (b, what, cause) -> status.add(what));
-            p[0].setTimeouts(Duration.ofSeconds(10), null);
-            p[0].enable(Event.READ);
+            p.first().setTimeouts(Duration.ofSeconds(10), null);
+            p.first().enable(Event.READ);
             for (int i = 1; i <= 5; i++) {
                 clock.addAndGet(Duration.ofSeconds(6).toNanos());     // 30 s in all, never 10 s of silence
-                p[1].write(new byte[] {(byte) i});
+                p.second().write(new byte[] {(byte) i});
                 base.loop(EventBase.LOOP_NONBLOCK);
                 assertThat(read[0]).isEqualTo(i);
             }
@@ -219,10 +219,10 @@ class BufferEventWriteThroughTest {
             clock.addAndGet(Duration.ofSeconds(1).toNanos());
             base.loop(EventBase.LOOP_NONBLOCK);
             assertThat(status).as("10 s after the last byte").containsExactly(BufferEvent.READING | BufferEvent.TIMEOUT);
-            assertThat(p[0].enabled() & Event.READ).isZero();
+            assertThat(p.first().enabled() & Event.READ).isZero();
             assertThat(failures).isEmpty();
-            p[0].close();
-            p[1].close();
+            p.first().close();
+            p.second().close();
         }
     }
 

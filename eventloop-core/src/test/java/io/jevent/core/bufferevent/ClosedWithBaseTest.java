@@ -31,18 +31,18 @@ class ClosedWithBaseTest {
             InetSocketAddress listening = listener.localAddress();
             SocketChannel[] raw = Loops.socketPair();
             BufferEvent socket = BufferEvent.socket(loops.base, raw[0]);
-            BufferEvent[] pair = BufferEvent.pair(loops.base);
+            BufferEvent.Pair pair = BufferEvent.pair(loops.base);
             BufferEvent closedByUser = BufferEvent.socket(loops.base, raw[1]);
             record(socket, "socket", statuses);
-            record(pair[0], "pair0", statuses);
-            record(pair[1], "pair1", statuses);
+            record(pair.first(), "pair0", statuses);
+            record(pair.second(), "pair1", statuses);
             record(closedByUser, "user", statuses);
             closedByUser.close();
 
             loops.base.closeOwnedResources();
 
             assertThat(statuses).containsExactly("socket CLOSED", "pair0 CLOSED", "pair1 CLOSED");
-            assertThat(socket.isClosed() && pair[0].isClosed() && pair[1].isClosed()).isTrue();
+            assertThat(socket.isClosed() && pair.first().isClosed() && pair.second().isClosed()).isTrue();
             assertThat(raw[0].isOpen()).as("the buffer event's socket is closed").isFalse();
             assertThatThrownBy(() -> SocketChannel.open(listening).close())
                     .as("the listener's socket is closed").isInstanceOf(ConnectException.class);

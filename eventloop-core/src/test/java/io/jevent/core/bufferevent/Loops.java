@@ -87,7 +87,8 @@ final class Loops implements AutoCloseable {
     /** Two buffer events joined by a loopback socket, or by an in-process pair. */
     BufferEvent[] connectedPair(boolean useSockets) throws IOException {
         if (!useSockets) {
-            return BufferEvent.pair(base);
+            BufferEvent.Pair p = BufferEvent.pair(base);
+            return new BufferEvent[] {p.first(), p.second()};
         }
         SocketChannel[] ch = socketPair();
         return new BufferEvent[] {BufferEvent.socket(base, ch[0]), BufferEvent.socket(base, ch[1])};
