@@ -310,12 +310,12 @@ public final class Event extends TimerEntry {
         } else {
             sb.append("timer");
         }
-        sb.append(' ').append(flagsToString(events));
+        sb.append(' ').append(describe(events));
         if ((state & INSERTED) != 0) {
             sb.append(" pending");
         }
         if ((state & ACTIVE) != 0) {
-            sb.append(" active=").append(flagsToString(res));
+            sb.append(" active=").append(describe(res));
         }
         if ((state & FREED) != 0) {
             sb.append(" freed");
@@ -324,17 +324,37 @@ public final class Event extends TimerEntry {
         return sb.append(']').toString();
     }
 
-    /** Renders flag bits as {@code READ|PERSIST}; {@code -} for none. Thread-safe. */
-    public static String flagsToString(int what) {
+    /**
+     * Names the event bits set in {@code what}, e.g. {@code "READ|PERSIST"}, for messages and logs: the
+     * {@code what} a callback receives, the flags an event was created with, or a mask of them. Bits
+     * that are no event flag are shown last, as one hex number ({@code "READ|0x100"}), so nothing set
+     * is hidden.
+     *
+     * <p>Any thread; no side effects.
+     *
+     * @param what a mask of {@link #TIMEOUT}, {@link #READ}, {@link #WRITE}, {@link #SIGNAL} and
+     *             {@link #PERSIST}
+     * @return the names joined by {@code |} in bit order; {@code "-"} when no bit is set
+     */
+    public static String describe(int what) {
+        return describeBits(what, FLAG_BITS, FLAG_NAMES);
+    }
+
+    private static final int[] FLAG_BITS = {TIMEOUT, READ, WRITE, SIGNAL, PERSIST};
+    private static final String[] FLAG_NAMES = {"TIMEOUT", "READ", "WRITE", "SIGNAL", "PERSIST"};
+
+    private static String describeBits(int what, int[] bits, String[] names) {
         StringBuilder sb = new StringBuilder();
-        String[] names = {"TIMEOUT", "READ", "WRITE", "SIGNAL", "PERSIST"};
-        for (int i = 0; i < names.length; i++) {
-            if ((what & (1 << i)) != 0) {
-                if (sb.length() > 0) {
-                    sb.append('|');
-                }
-                sb.append(names[i]);
+        int known = 0;
+        for (int i = 0; i < bits.length; i++) {
+            known |= bits[i];
+            if ((what & bits[i]) != 0) {
+                sb.append(sb.length() > 0 ? "|" : "").append(names[i]);
             }
+        }
+        int unknown = what & ~known;
+        if (unknown != 0) {
+            sb.append(sb.length() > 0 ? "|" : "").append("0x").append(Integer.toHexString(unknown));
         }
         return sb.length() == 0 ? "-" : sb.toString();
     }

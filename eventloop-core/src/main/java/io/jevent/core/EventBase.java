@@ -183,7 +183,7 @@ public final class EventBase implements AutoCloseable {
         checkThread();
         Objects.requireNonNull(cb, "callback");
         if ((what & ~(Event.READ | Event.WRITE | Event.PERSIST | Event.TIMEOUT)) != 0) {
-            throw new IllegalArgumentException("unsupported flags " + Event.flagsToString(what)
+            throw new IllegalArgumentException("unsupported flags " + Event.describe(what)
                     + " (signals: use newSignal)");
         }
         if (channel == null && (what & (Event.READ | Event.WRITE)) != 0) {

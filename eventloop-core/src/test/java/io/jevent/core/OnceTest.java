@@ -21,10 +21,10 @@ class OnceTest {
         try (EventBase base = new EventBase()) {
             Channels.write(pipe.sink(), "x");
             List<String> calls = new ArrayList<>();
-            base.once(pipe.source(), Event.READ, null, (e, w) -> calls.add("read:" + Event.flagsToString(w)));
-            base.once(Duration.ofMillis(50), (e, w) -> calls.add("50ms:" + Event.flagsToString(w)));
-            base.once(Duration.ZERO, (e, w) -> calls.add("zero1:" + Event.flagsToString(w)));
-            base.once(null, Event.TIMEOUT, Duration.ZERO, (e, w) -> calls.add("zero2:" + Event.flagsToString(w)));
+            base.once(pipe.source(), Event.READ, null, (e, w) -> calls.add("read:" + Event.describe(w)));
+            base.once(Duration.ofMillis(50), (e, w) -> calls.add("50ms:" + Event.describe(w)));
+            base.once(Duration.ZERO, (e, w) -> calls.add("zero1:" + Event.describe(w)));
+            base.once(null, Event.TIMEOUT, Duration.ZERO, (e, w) -> calls.add("zero2:" + Event.describe(w)));
 
             assertThat(base.dispatch()).as("all onces are gone afterwards").isEqualTo(1);
 

@@ -27,7 +27,7 @@ class SignalEventTest {
         try (EventBase base = new EventBase()) {
             Thread loopThread = Thread.currentThread();
             Event sig = base.newSignal("SIGUSR2", (e, what) -> {
-                calls.add(Event.flagsToString(what) + "@" + (Thread.currentThread() == loopThread));
+                calls.add(Event.describe(what) + "@" + (Thread.currentThread() == loopThread));
                 base.loopBreak();
             });
             sig.add();

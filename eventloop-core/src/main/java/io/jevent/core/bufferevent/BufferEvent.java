@@ -83,6 +83,38 @@ public final class BufferEvent implements AutoCloseable {
      */
     public static final int CLOSED = 0x100;
 
+    private static final int[] STATUS_BITS = {READING, WRITING, EOF, ERROR, TIMEOUT, CONNECTED, CLOSED};
+    private static final String[] STATUS_NAMES = {"READING", "WRITING", "EOF", "ERROR", "TIMEOUT", "CONNECTED",
+            "CLOSED"};
+
+    /**
+     * Names the status bits set in {@code what}, e.g. {@code "READING|EOF"}, for messages and logs: the
+     * {@code what} a {@link StatusCallback} receives. Bits that are no status bit are shown last, as one
+     * hex number ({@code "EOF|0x4"}), so nothing set is hidden. For the {@link Event#READ}/{@link
+     * Event#WRITE} bits of {@link #enable(int)}, use {@link Event#describe(int)}.
+     *
+     * <p>Any thread; no side effects.
+     *
+     * @param what a mask of {@link #READING}, {@link #WRITING}, {@link #EOF}, {@link #ERROR},
+     *             {@link #TIMEOUT}, {@link #CONNECTED} and {@link #CLOSED}
+     * @return the names joined by {@code |} in bit order; {@code "-"} when no bit is set
+     */
+    public static String describe(int what) {
+        StringBuilder sb = new StringBuilder();
+        int known = 0;
+        for (int i = 0; i < STATUS_BITS.length; i++) {
+            known |= STATUS_BITS[i];
+            if ((what & STATUS_BITS[i]) != 0) {
+                sb.append(sb.length() > 0 ? "|" : "").append(STATUS_NAMES[i]);
+            }
+        }
+        int unknown = what & ~known;
+        if (unknown != 0) {
+            sb.append(sb.length() > 0 ? "|" : "").append("0x").append(Integer.toHexString(unknown));
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
     /** Most bytes one socket read takes, so one busy connection cannot hog an iteration. */
     static final int READ_CHUNK = 64 * 1024;
 
@@ -597,7 +629,7 @@ public final class BufferEvent implements AutoCloseable {
             return "BufferEvent[closed]";
         }
         return "BufferEvent[" + (channel != null ? channel : "pair") + " in=" + input.length()
-                + " out=" + output.length() + " enabled=" + Event.flagsToString(enabled) + "]";
+                + " out=" + output.length() + " enabled=" + Event.describe(enabled) + "]";
     }
 
     // ---------------------------------------------------------------- called by transports
@@ -827,7 +859,7 @@ public final class BufferEvent implements AutoCloseable {
 
     private static void checkDirections(int what) {
         if ((what & ~(Event.READ | Event.WRITE)) != 0) {
-            throw new IllegalArgumentException("only Event.READ and Event.WRITE: " + Event.flagsToString(what));
+            throw new IllegalArgumentException("only Event.READ and Event.WRITE: " + Event.describe(what));
         }
     }
 

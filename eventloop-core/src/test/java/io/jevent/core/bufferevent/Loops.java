@@ -97,7 +97,7 @@ final class Loops implements AutoCloseable {
     /** A status callback that fails the test: for buffer events that must see no status change. */
     static StatusCallback noStatus() {
         return (bev, what, cause) -> {
-            throw new AssertionError("unexpected status " + Integer.toHexString(what) + " on " + bev, cause);
+            throw new AssertionError("unexpected status " + BufferEvent.describe(what) + " on " + bev, cause);
         };
     }
 

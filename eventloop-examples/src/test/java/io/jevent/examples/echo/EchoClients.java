@@ -91,7 +91,7 @@ final class EchoClients {
                 if (what == BufferEvent.CONNECTED) {
                     return;
                 }
-                problems.add("client " + id + ": status " + Integer.toHexString(what) + " " + cause);
+                problems.add("client " + id + ": status " + BufferEvent.describe(what) + " " + cause);
                 b.close();
                 finished[0]++;
             });
