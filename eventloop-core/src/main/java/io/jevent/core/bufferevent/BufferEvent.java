@@ -179,7 +179,10 @@ public final class BufferEvent implements AutoCloseable {
      * from now on belongs to the buffer event, which closes it. WRITE starts enabled and READ disabled,
      * as in libevent: call {@code enable(Event.READ)} to start reading.
      *
+     * @param base    the loop the buffer event runs on; it owns the buffer event from now on and closes
+     *                it with itself ({@link EventBase#closeOwnedResources()})
      * @param channel a connected socket, or {@code null} for a new unconnected one to {@link #connect}
+     * @return the new buffer event, with no callbacks set
      * @throws UncheckedIOException  if a new socket cannot be opened
      * @throws IllegalStateException off the base's loop thread
      */
@@ -209,7 +212,14 @@ public final class BufferEvent implements AutoCloseable {
 
     /**
      * Opens a socket and starts connecting it to {@code address}:
-     * {@code socket(base, null)} then {@link #connect(InetSocketAddress)}.
+     * {@code socket(base, null)} then {@link #connect(InetSocketAddress)}. The base's thread only.
+     *
+     * @param base    the loop the buffer event runs on
+     * @param address where to connect; a failure to connect, an unresolved host included, reaches the
+     *                status callback as {@link #ERROR}, never this call
+     * @return the new buffer event, connecting; set its callbacks before the loop runs again
+     * @throws UncheckedIOException  if a new socket cannot be opened
+     * @throws IllegalStateException off the base's loop thread
      */
     public static BufferEvent connect(EventBase base, InetSocketAddress address) {
         BufferEvent bev = socket(base, null);
@@ -256,6 +266,8 @@ public final class BufferEvent implements AutoCloseable {
         /**
          * Checks that both ends are there.
          *
+         * @param first  one end
+         * @param second the other end
          * @throws NullPointerException if an end is null
          */
         public Pair {
@@ -274,6 +286,7 @@ public final class BufferEvent implements AutoCloseable {
      * abandoned (WRITE is disabled, as after any write timeout). READ enabled and output written
      * before or during the connect take effect once connected.
      *
+     * @param address the peer; an unresolved one is reported as {@link #ERROR}, as described above
      * @throws IllegalStateException off the loop thread, for a pair, after close, or if already
      *                               connected or connecting
      */
@@ -315,8 +328,14 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     /**
-     * Sets the callbacks; libevent's {@code bufferevent_setcb}. Any may be {@code null}.
+     * Sets the callbacks; libevent's {@code bufferevent_setcb}. Any may be {@code null}. They replace
+     * the previous ones and run on the loop thread.
      *
+     * @param onRead   runs when the input holds at least the read low watermark
+     * @param onWrite  runs when a write leaves at most the write low watermark queued
+     * @param onStatus runs with the status bits ({@link #EOF}, {@link #ERROR}, {@link #TIMEOUT},
+     *                 {@link #CONNECTED}, {@link #CLOSED}, with {@link #READING} or {@link #WRITING})
+     * @return this buffer event
      * @throws IllegalStateException off the loop thread or after close
      */
     public BufferEvent setCallbacks(DataCallback onRead, DataCallback onWrite, StatusCallback onStatus) {
@@ -331,6 +350,7 @@ public final class BufferEvent implements AutoCloseable {
      * Enables {@code Event.READ} and/or {@code Event.WRITE}; libevent's {@code bufferevent_enable}.
      * Enabling a direction restarts its timeout.
      *
+     * @param what {@link Event#READ}, {@link Event#WRITE} or both
      * @throws IllegalArgumentException for other bits
      * @throws IllegalStateException    off the loop thread or after close
      */
@@ -353,6 +373,7 @@ public final class BufferEvent implements AutoCloseable {
      * Data keeps waiting in the kernel (or the partner's output) and in this output; that direction's
      * timeout stops counting.
      *
+     * @param what {@link Event#READ}, {@link Event#WRITE} or both
      * @throws IllegalArgumentException for other bits
      * @throws IllegalStateException    off the loop thread or after close
      */
@@ -369,6 +390,7 @@ public final class BufferEvent implements AutoCloseable {
      * {@code bufferevent_get_enabled}. A timeout clears its direction's bit; EOF and ERROR do not (they
      * stop the I/O itself).
      *
+     * @return a mask of {@link Event#READ} and {@link Event#WRITE}; 0 when neither is enabled
      * @throws IllegalStateException off the loop thread or after close
      */
     public int enabled() {
@@ -430,6 +452,7 @@ public final class BufferEvent implements AutoCloseable {
      * The input buffer; libevent's {@code bufferevent_get_input}. Read or drain it in the read callback,
      * or anywhere on the loop thread: draining it below the read high watermark resumes reading.
      *
+     * @return the input; the same object for the life of the buffer event
      * @throws IllegalStateException off the loop thread or after close
      */
     public EvBuffer input() {
@@ -442,6 +465,7 @@ public final class BufferEvent implements AutoCloseable {
      * {@link #write(byte[])} would; unlike {@code write}, adding here is not checked against
      * {@link #closeAfterFlush} or a failure.
      *
+     * @return the output; the same object for the life of the buffer event
      * @throws IllegalStateException off the loop thread or after close
      */
     public EvBuffer output() {
@@ -456,6 +480,8 @@ public final class BufferEvent implements AutoCloseable {
      * callbacks of the current loop iteration, before the loop polls again; whatever the kernel does
      * not take then is written as the socket becomes writable. A pair moves it from the loop likewise.
      *
+     * @param data the bytes, copied before the call returns
+     * @return this buffer event
      * @throws IllegalStateException off the loop thread, after close or {@link #closeAfterFlush}, or
      *                               after an {@link #ERROR} (the bytes could never be sent; the
      *                               exception's cause is the I/O error) — unlike libevent, which
@@ -467,14 +493,27 @@ public final class BufferEvent implements AutoCloseable {
         return this;
     }
 
-    /** Queues the remaining bytes of {@code data} (consumed) for writing. As {@link #write(byte[])}. */
+    /**
+     * Queues the remaining bytes of {@code data} for writing, as {@link #write(byte[])} does.
+     *
+     * @param data the bytes from its position to its limit, copied; its position ends at its limit
+     * @return this buffer event
+     * @throws IllegalStateException as {@link #write(byte[])}
+     */
     public BufferEvent write(ByteBuffer data) {
         checkWritable();
         output.add(data);
         return this;
     }
 
-    /** Queues {@code text} encoded with {@code charset} for writing. As {@link #write(byte[])}. */
+    /**
+     * Queues {@code text} encoded with {@code charset} for writing, as {@link #write(byte[])} does.
+     *
+     * @param text    the characters to send
+     * @param charset how to encode them, as {@link String#getBytes(Charset)} does
+     * @return this buffer event
+     * @throws IllegalStateException as {@link #write(byte[])}
+     */
     public BufferEvent write(CharSequence text, Charset charset) {
         checkWritable();
         output.add(text, charset);
@@ -484,6 +523,10 @@ public final class BufferEvent implements AutoCloseable {
     /**
      * Moves all of {@code data} into the output without copying, leaving it empty; libevent's
      * {@code bufferevent_write_buffer}. As {@link #write(byte[])}; passing {@link #input()} echoes.
+     *
+     * @param data the buffer to move from; empty afterwards
+     * @return this buffer event
+     * @throws IllegalStateException as {@link #write(byte[])}
      */
     public BufferEvent write(EvBuffer data) {
         checkWritable();
@@ -494,6 +537,7 @@ public final class BufferEvent implements AutoCloseable {
     /**
      * Takes up to {@code dst.length} bytes from the input; libevent's {@code bufferevent_read}.
      *
+     * @param dst where the bytes go, from index 0
      * @return the number of bytes copied, 0 if the input is empty
      * @throws IllegalStateException off the loop thread or after close
      */
@@ -507,6 +551,7 @@ public final class BufferEvent implements AutoCloseable {
      * producer to stop and wait for the write callback. libevent leaves its write high watermark unused
      * for sockets; here it is this explicit test, and {@code write()} never refuses data.
      *
+     * @return {@code true} while the output holds at least the write high watermark
      * @throws IllegalStateException off the loop thread or after close
      */
     public boolean isOutputFull() {
@@ -518,6 +563,7 @@ public final class BufferEvent implements AutoCloseable {
      * The socket, or {@code null} for a pair; libevent's {@code bufferevent_getfd}. For socket options
      * only: reading, writing or closing it directly bypasses the buffer event.
      *
+     * @return the socket channel, or {@code null} for one end of a pair
      * @throws IllegalStateException off the loop thread or after close
      */
     public SocketChannel channel() {
@@ -525,7 +571,11 @@ public final class BufferEvent implements AutoCloseable {
         return channel;
     }
 
-    /** The base it runs on. Thread-safe. */
+    /**
+     * The base it runs on. Thread-safe.
+     *
+     * @return the base given at creation; never changes
+     */
     public EventBase base() {
         return base;
     }
@@ -534,6 +584,8 @@ public final class BufferEvent implements AutoCloseable {
      * Whether the buffer event is closed: {@link #close()} ran, or a {@link #closeAfterFlush} ended
      * (after the flush and, on a socket, the lingering close, or at its deadline). The channel is
      * closed exactly when this is true. Never throws.
+     *
+     * @return {@code true} once closed; it stays true
      */
     public boolean isClosed() {
         return closed;
@@ -566,6 +618,12 @@ public final class BufferEvent implements AutoCloseable {
     /**
      * Stops reading, writes out what is queued, then closes — the piece most missed in libevent.
      * {@code closeAfterFlush(deadline, null)}.
+     *
+     * @param deadline how long the flush and the lingering may take together; at the deadline the
+     *                 buffer event closes anyway, as {@link #closeAfterFlush(Duration, ClosedCallback)}
+     *                 describes
+     * @throws IllegalStateException off the loop thread or after close
+     * @throws NullPointerException  if {@code deadline} is null
      */
     public void closeAfterFlush(Duration deadline) {
         closeAfterFlush(deadline, null);
