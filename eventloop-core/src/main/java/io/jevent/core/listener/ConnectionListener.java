@@ -59,6 +59,14 @@ public final class ConnectionListener implements AutoCloseable {
      * libevent's {@code evconnlistener_new_bind}. Port 0 picks a free port: see
      * {@link #localAddress()}.
      *
+     * <p>The base's thread only. The base owns the listener and closes it with itself.
+     *
+     * @param base     the loop that accepts
+     * @param address  where to listen; port 0 for any free port
+     * @param onAccept runs on the loop thread with each accepted, non-blocking connection, which it
+     *                 then owns (to close, or to wrap in a {@code BufferEvent})
+     * @return the listener, enabled
+     * @throws NullPointerException  if an argument is null
      * @throws UncheckedIOException  if the socket cannot be opened or bound (the port is taken, say);
      *                               for an unresolved address its cause is an {@link UnknownHostException}
      *                               naming the host
@@ -68,7 +76,18 @@ public final class ConnectionListener implements AutoCloseable {
         return bind(base, address, onAccept, new Options());
     }
 
-    /** As {@link #bind(EventBase, InetSocketAddress, AcceptCallback)}, with options. */
+    /**
+     * As {@link #bind(EventBase, InetSocketAddress, AcceptCallback)}, with options.
+     *
+     * @param base     the loop that accepts
+     * @param address  where to listen; port 0 for any free port
+     * @param onAccept runs on the loop thread with each accepted connection, which it then owns
+     * @param options  backlog, batch size, error handling; read once, here
+     * @return the listener, enabled unless {@link Options#startDisabled()} was set
+     * @throws NullPointerException  if an argument is null
+     * @throws UncheckedIOException  if the socket cannot be opened or bound
+     * @throws IllegalStateException off the base's loop thread
+     */
     public static ConnectionListener bind(EventBase base, InetSocketAddress address, AcceptCallback onAccept,
                                           Options options) {
         Objects.requireNonNull(base, "base");
@@ -103,7 +122,13 @@ public final class ConnectionListener implements AutoCloseable {
         }
     }
 
-    /** The bound address, with the real port when bound to port 0. Loop thread. */
+    /**
+     * The bound address, with the real port when bound to port 0. Loop thread.
+     *
+     * @return the local address of the server socket
+     * @throws IllegalStateException off the loop thread or after close
+     * @throws UncheckedIOException  if the socket cannot report it
+     */
     public InetSocketAddress localAddress() {
         checkOpen();
         try {
@@ -132,31 +157,56 @@ public final class ConnectionListener implements AutoCloseable {
         readable.del();
     }
 
-    /** Whether the listener is enabled (it may still be pausing after an error). Loop thread. */
+    /**
+     * Whether the listener is enabled (it may still be pausing after an error). Loop thread.
+     *
+     * @return {@code true} between {@link #enable()} and {@link #disable()}
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public boolean isEnabled() {
         checkOpen();
         return enabled;
     }
 
-    /** Sets or replaces the error callback ({@code null}: errors are only counted). Loop thread. */
+    /**
+     * Sets or replaces the error callback. Loop thread.
+     *
+     * @param callback told of the first failed {@code accept()} of each run of failures (the listener
+     *                 then pauses for the retry pause); {@code null}: a warning is logged instead
+     * @throws IllegalStateException off the loop thread or after close
+     */
     public void setErrorCallback(AcceptErrorCallback callback) {
         checkOpen();
         this.onError = callback;
     }
 
-    /** Connections accepted so far. Loop thread. */
+    /**
+     * Connections accepted so far. Loop thread.
+     *
+     * @return the count since the listener was created
+     * @throws IllegalStateException off the loop thread
+     */
     public long acceptedCount() {
         base.requireLoopThread();
         return accepted;
     }
 
-    /** {@code accept()} calls that failed so far (each is followed by a pause). Loop thread. */
+    /**
+     * {@code accept()} calls that failed so far (each is followed by a pause). Loop thread.
+     *
+     * @return the count since the listener was created
+     * @throws IllegalStateException off the loop thread
+     */
     public long failureCount() {
         base.requireLoopThread();
         return failures;
     }
 
-    /** The base it runs on. Thread-safe. */
+    /**
+     * The base it runs on. Thread-safe.
+     *
+     * @return the base given to {@code bind}; never changes
+     */
     public EventBase base() {
         return base;
     }
@@ -260,7 +310,13 @@ public final class ConnectionListener implements AutoCloseable {
         private boolean startDisabled;
         private AcceptErrorCallback onError;
 
-        /** The listen backlog; default 511 (the kernel caps it at somaxconn). */
+        /**
+         * The listen backlog; default 511 (the kernel caps it at somaxconn).
+         *
+         * @param backlog connections the kernel may queue before they are accepted
+         * @return these options
+         * @throws IllegalArgumentException if below 1
+         */
         public Options backlog(int backlog) {
             if (backlog < 1) {
                 throw new IllegalArgumentException("backlog must be >= 1");
@@ -269,13 +325,25 @@ public final class ConnectionListener implements AutoCloseable {
             return this;
         }
 
-        /** {@code SO_REUSEADDR}, so a restarted server can bind while old connections linger; default on. */
+        /**
+         * {@code SO_REUSEADDR}, so a restarted server can bind while old connections linger; default on.
+         *
+         * @param on whether to set it
+         * @return these options
+         */
         public Options reuseAddress(boolean on) {
             this.reuseAddress = on;
             return this;
         }
 
-        /** At most this many accepts per readiness, so a connection storm cannot starve other events; default 64. */
+        /**
+         * At most this many accepts per readiness, so a connection storm cannot starve other events;
+         * default 64.
+         *
+         * @param n accepts per loop iteration
+         * @return these options
+         * @throws IllegalArgumentException if below 1
+         */
         public Options acceptBatch(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("acceptBatch must be >= 1");
@@ -284,7 +352,14 @@ public final class ConnectionListener implements AutoCloseable {
             return this;
         }
 
-        /** How long to stop accepting after a failure before trying again; default 100 ms. */
+        /**
+         * How long to stop accepting after a failure (out of file descriptors, say) before trying
+         * again; default 100 ms.
+         *
+         * @param pause the pause
+         * @return these options
+         * @throws IllegalArgumentException if zero or negative
+         */
         public Options retryPause(Duration pause) {
             if (pause.isNegative() || pause.isZero()) {
                 throw new IllegalArgumentException("retryPause must be positive");
@@ -293,13 +368,23 @@ public final class ConnectionListener implements AutoCloseable {
             return this;
         }
 
-        /** Create the listener disabled; {@link ConnectionListener#enable()} starts it. */
+        /**
+         * Create the listener disabled; {@link ConnectionListener#enable()} starts it.
+         *
+         * @return these options
+         */
         public Options startDisabled() {
             this.startDisabled = true;
             return this;
         }
 
-        /** The error callback; default: log a warning once per run of failures. */
+        /**
+         * The error callback; default: log a warning once per run of failures.
+         *
+         * @param callback told of the first failed {@code accept()} of each run of failures;
+         *                 {@code null} for the default
+         * @return these options
+         */
         public Options onError(AcceptErrorCallback callback) {
             this.onError = callback;
             return this;
