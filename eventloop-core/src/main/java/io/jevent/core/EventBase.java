@@ -144,6 +144,8 @@ public final class EventBase implements AutoCloseable {
     /**
      * Creates a base owned by the calling thread.
      *
+     * @param config selector provider, clock, callback limits and exception handler; read once, here
+     * @throws NullPointerException if {@code config} is null
      * @throws UncheckedIOException if the selector cannot be opened (out of file descriptors)
      */
     public EventBase(EventConfig config) {
@@ -157,7 +159,11 @@ public final class EventBase implements AutoCloseable {
         this.owner = Thread.currentThread();
     }
 
-    /** The configuration. Thread-safe. */
+    /**
+     * The configuration. Thread-safe.
+     *
+     * @return the configuration the base was created with
+     */
     public EventConfig config() {
         return config;
     }
@@ -173,7 +179,8 @@ public final class EventBase implements AutoCloseable {
      *                or an event fired only by {@link Event#activate(int)}. It is registered with
      *                the selector now and switched to non-blocking mode.
      * @param what    {@code READ}, {@code WRITE}, {@code PERSIST} in any combination
-     * @param cb      the callback
+     * @param cb      the callback, run on the loop thread with the event and the bits that fired
+     * @return the new event, not pending; it belongs to this base until {@link Event#free()}
      * @throws IllegalArgumentException if {@code what} has bits other than those, or READ/WRITE
      *                                  without a channel
      * @throws IllegalStateException    off the loop thread, after {@link #close()}, or if the channel
@@ -202,6 +209,9 @@ public final class EventBase implements AutoCloseable {
      * Creates a task that runs once after the callbacks of the current iteration, before the loop
      * polls again, each time it is {@linkplain Deferred#schedule() scheduled}. Not yet scheduled.
      *
+     * @param task what to run, on the loop thread; an exception it throws goes to the base's
+     *             {@link CallbackExceptionHandler}
+     * @return the task's handle, to schedule (again) or cancel
      * @throws IllegalStateException off the loop thread or after {@link #close()}
      */
     public Deferred newDeferred(Runnable task) {
@@ -209,7 +219,14 @@ public final class EventBase implements AutoCloseable {
         return new Deferred(this, Objects.requireNonNull(task, "task"));
     }
 
-    /** Creates a non-persistent timer; libevent's {@code evtimer_new}. Same contract as {@link #newEvent}. */
+    /**
+     * Creates a non-persistent timer; libevent's {@code evtimer_new}: {@code newEvent(null, 0, cb)}.
+     * Call {@link Event#add(Duration)} to start it.
+     *
+     * @param cb the callback, run on the loop thread with {@code what == TIMEOUT}
+     * @return the new timer, not pending
+     * @throws IllegalStateException off the loop thread or after {@link #close()}
+     */
     public Event newTimer(EventCallback cb) {
         return newEvent(null, 0, cb);
     }
@@ -224,6 +241,8 @@ public final class EventBase implements AutoCloseable {
      * event swallows nothing.
      *
      * @param signal a name as {@code kill -l} prints it, with or without {@code SIG}: "TERM", "HUP"
+     * @param cb     the callback, run on the loop thread once per arrival
+     * @return the new signal event, persistent and not yet pending: {@link Event#add()} starts watching
      * @throws IllegalArgumentException when the signal is unknown or reserved by the JVM (on first add)
      * @throws IllegalStateException    off the loop thread or after {@link #close()}
      */
@@ -241,7 +260,11 @@ public final class EventBase implements AutoCloseable {
      * {@code null} channel it is a one-shot timer. A once that never fires is released by {@link
      * #close()}.
      *
+     * @param channel the channel to wait on, or {@code null} for a one-shot timer
+     * @param what    {@code READ} and/or {@code WRITE} (with a channel), or {@code TIMEOUT}
      * @param timeout {@code null} for none (then a channel is needed)
+     * @param cb      runs once, on the loop thread, with the bits that fired ({@code TIMEOUT} if the
+     *                timeout came first)
      * @throws IllegalArgumentException if there is neither a channel nor a timeout, or PERSIST is set
      * @throws IllegalStateException    as for {@link #newEvent}
      */
@@ -262,7 +285,13 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
-    /** A one-shot timer: {@code once(null, TIMEOUT, timeout, cb)}. */
+    /**
+     * A one-shot timer: {@code once(null, TIMEOUT, timeout, cb)}.
+     *
+     * @param timeout how long from now
+     * @param cb      runs once, on the loop thread, with {@code what == TIMEOUT}
+     * @throws IllegalStateException as for {@link #newEvent}
+     */
     public void once(Duration timeout, EventCallback cb) {
         once(null, Event.TIMEOUT, Objects.requireNonNull(timeout, "timeout"), cb);
     }
@@ -273,6 +302,8 @@ public final class EventBase implements AutoCloseable {
      * {@link Event#add(Duration)} with exactly this duration uses the common queue. Calling it again
      * with the same duration returns the same object.
      *
+     * @param d the shared duration
+     * @return the common timeout for {@code d}
      * @throws IllegalArgumentException if {@code d} is negative or 256 common timeouts already exist
      * @throws IllegalStateException    off the loop thread
      */
@@ -296,7 +327,12 @@ public final class EventBase implements AutoCloseable {
     // The loop
     // ------------------------------------------------------------------------------------------
 
-    /** Runs the loop until no event is pending, or until a break or exit: {@code loop(0)}. */
+    /**
+     * Runs the loop until no event is pending, or until a break or exit: {@code loop(0)}; libevent's
+     * {@code event_base_dispatch}. Same threads and exceptions as {@link #loop(int)}.
+     *
+     * @return as {@link #loop(int)}: 0 after a break or exit, 1 when no event was left pending
+     */
     public int dispatch() {
         return loop(0);
     }
@@ -421,13 +457,23 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
-    /** Whether the last loop ended through {@link #loopBreak()}. Loop thread. */
+    /**
+     * Whether the last loop ended through {@link #loopBreak()}; libevent's
+     * {@code event_base_got_break}. Loop thread.
+     *
+     * @return {@code true} if it did; cleared when the next loop starts
+     */
     public boolean gotBreak() {
         checkThread();
         return gotBreak;
     }
 
-    /** Whether the last loop ended through {@link #loopExit(Duration)}. Loop thread. */
+    /**
+     * Whether the last loop ended through {@link #loopExit(Duration)}; libevent's
+     * {@code event_base_got_exit}. Loop thread.
+     *
+     * @return {@code true} if it did; cleared when the next loop starts
+     */
     public boolean gotExit() {
         checkThread();
         return gotExit;
@@ -437,6 +483,8 @@ public final class EventBase implements AutoCloseable {
      * The time on the base's monotonic clock, in nanoseconds, cached once per iteration so callbacks
      * that need the time cost no clock read; libevent's {@code event_base_gettimeofday_cached}. Outside
      * a loop, reads the clock. Compare values by subtraction. Loop thread.
+     *
+     * @return nanoseconds on the base's clock ({@link EventConfig#clock()}), with an arbitrary origin
      */
     public long now() {
         checkThread();
@@ -469,7 +517,12 @@ public final class EventBase implements AutoCloseable {
         checkThread();
     }
 
-    /** Whether the calling thread owns this base. Thread-safe. */
+    /**
+     * Whether the calling thread owns this base: its creator until {@link #loop(int)} runs, then the
+     * thread running the loop. Thread-safe.
+     *
+     * @return {@code true} on the owning thread
+     */
     public boolean inLoopThread() {
         return Thread.currentThread() == owner;
     }
@@ -563,6 +616,9 @@ public final class EventBase implements AutoCloseable {
      * Calls {@code action} for every pending or active event; libevent's
      * {@code event_base_foreach_event}. It sees a snapshot, so it may add, delete or free events.
      * Loop thread.
+     *
+     * @param action called once per event, on the calling (loop) thread
+     * @throws IllegalStateException off the loop thread
      */
     public void forEachEvent(Consumer<Event> action) {
         checkThread();
@@ -579,6 +635,7 @@ public final class EventBase implements AutoCloseable {
      * Writes one line per pending or active event, with its remaining timeout, for debugging;
      * libevent's {@code event_base_dump_events}. Loop thread.
      *
+     * @param out where the lines go
      * @throws UncheckedIOException if {@code out} fails
      */
     public void dumpEvents(Appendable out) {
@@ -605,6 +662,7 @@ public final class EventBase implements AutoCloseable {
      * closes a loop's channels when the loop terminates; other layers may register their own. Adding
      * a resource twice keeps one entry. Loop thread.
      *
+     * @param resource closed by {@link #closeOwnedResources()} unless removed first
      * @throws IllegalStateException off the loop thread or after {@link #close()}
      */
     public void addOwnedResource(AutoCloseable resource) {
@@ -616,6 +674,7 @@ public final class EventBase implements AutoCloseable {
      * Forgets a resource given to {@link #addOwnedResource}, typically because it was closed by other
      * means; does nothing if it is not there. Loop thread.
      *
+     * @param resource the resource to forget; it is not closed
      * @throws IllegalStateException off the loop thread or after {@link #close()}
      */
     public void removeOwnedResource(AutoCloseable resource) {
@@ -661,7 +720,11 @@ public final class EventBase implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} ran. Thread-safe. */
+    /**
+     * Whether {@link #close()} ran. Thread-safe.
+     *
+     * @return {@code true} once closed; it stays true
+     */
     public boolean isClosed() {
         return closed;
     }
