@@ -25,12 +25,20 @@ public final class CommonTimeout extends TimerEntry {
         this.durationNanos = durationNanos;
     }
 
-    /** The duration this queue stands for. Thread-safe. */
+    /**
+     * The duration this queue stands for. Thread-safe.
+     *
+     * @return the duration given to {@link EventBase#initCommonTimeout(Duration)}
+     */
     public Duration duration() {
         return Duration.ofNanos(durationNanos);
     }
 
-    /** The base it belongs to. Thread-safe. */
+    /**
+     * The base it belongs to. Thread-safe.
+     *
+     * @return the base that made it
+     */
     public EventBase base() {
         return base;
     }

@@ -66,7 +66,12 @@ public final class Deferred {
         }
     }
 
-    /** Whether the task is queued and has not run yet. Loop thread. */
+    /**
+     * Whether the task is queued and has not run yet. Loop thread.
+     *
+     * @return {@code true} between {@code schedule()} and the run (or a cancel)
+     * @throws IllegalStateException off the loop thread
+     */
     public boolean isScheduled() {
         base.checkThread();
         return scheduled;

@@ -85,27 +85,48 @@ public final class Event extends TimerEntry {
         this.priority = base.config().priorities() / 2;
     }
 
-    /** The base this event belongs to. Thread-safe. */
+    /**
+     * The base this event belongs to. Thread-safe.
+     *
+     * @return the base that created it; never changes
+     */
     public EventBase base() {
         return base;
     }
 
-    /** The watched channel, or {@code null} for timers, signals and user-activated events. Thread-safe. */
+    /**
+     * The watched channel. Thread-safe.
+     *
+     * @return the channel, or {@code null} for timers, signals and user-activated events
+     */
     public SelectableChannel channel() {
         return channel;
     }
 
-    /** The flags it was created with ({@code READ|WRITE|SIGNAL|PERSIST}). Thread-safe. */
+    /**
+     * The flags it was created with; libevent's {@code event_get_events}. Thread-safe.
+     *
+     * @return a mask of {@code READ}, {@code WRITE}, {@code SIGNAL} and {@code PERSIST}
+     */
     public int events() {
         return events;
     }
 
-    /** The callback. Thread-safe. */
+    /**
+     * The callback. Thread-safe.
+     *
+     * @return the callback given at creation; never changes
+     */
     public EventCallback callback() {
         return callback;
     }
 
-    /** Its priority: 0 is the most urgent. Loop thread. */
+    /**
+     * Its priority; libevent's {@code event_get_priority}. Loop thread.
+     *
+     * @return 0 for the most urgent, up to the base's priorities minus one
+     * @throws IllegalStateException off the loop thread
+     */
     public int priority() {
         base.checkThread();
         return priority;
@@ -172,6 +193,7 @@ public final class Event extends TimerEntry {
      * libevent's {@code event_active}. Activating an already active event merges the bits, so the
      * callback runs once with all of them.
      *
+     * @param res the bits the callback sees as {@code what}
      * @throws IllegalStateException off the loop thread, or after {@link #free()}
      */
     public void activate(int res) {
@@ -185,6 +207,8 @@ public final class Event extends TimerEntry {
      * {@code event_pending}. READ/WRITE/SIGNAL count while the event is added, TIMEOUT while a
      * timeout is scheduled, and any bit while the event is active with it.
      *
+     * @param what the bits to ask about
+     * @return {@code true} if the event is pending or active for at least one of them
      * @throws IllegalStateException off the loop thread
      */
     public boolean isPending(int what) {
@@ -206,6 +230,7 @@ public final class Event extends TimerEntry {
      * When the scheduled timeout is due, on the base's clock ({@link EventBase#now()} scale), or empty
      * when none is scheduled.
      *
+     * @return the deadline in nanoseconds, or empty
      * @throws IllegalStateException off the loop thread
      */
     public OptionalLong deadline() {
@@ -216,6 +241,7 @@ public final class Event extends TimerEntry {
     /**
      * Sets the priority: 0 is the most urgent, {@code priorities - 1} the least; default the middle.
      *
+     * @param priority the new priority
      * @throws IllegalArgumentException if out of range for the base
      * @throws IllegalStateException    off the loop thread, or while the event is active (as libevent)
      */
@@ -246,7 +272,11 @@ public final class Event extends TimerEntry {
         base.freeInternal(this);
     }
 
-    /** {@code true} once {@link #free()} ran. Loop thread. */
+    /**
+     * Whether {@link #free()} ran. Loop thread.
+     *
+     * @return {@code true} once freed; it stays true
+     */
     public boolean isFreed() {
         return (state & FREED) != 0;
     }

@@ -15,19 +15,29 @@ public final class EolMatch {
     public EolMatch() {
     }
 
-    /** Whether the last search found an end of line. */
+    /**
+     * Whether the last search found an end of line.
+     *
+     * @return {@code true} if it did
+     */
     public boolean found() {
         return position >= 0;
     }
 
-    /** Offset of the first byte of the end of line from the buffer's start, or -1 if none was found. */
+    /**
+     * Where the end of line starts.
+     *
+     * @return the offset of its first byte from the buffer's start, or -1 if none was found
+     */
     public long position() {
         return position;
     }
 
     /**
      * How many bytes the end of line spans (1 or 2, or the whole CR/LF run for
-     * {@link EolStyle#ANY}); 0 if none was found.
+     * {@link EolStyle#ANY}).
+     *
+     * @return its length in bytes; 0 if none was found
      */
     public long eolLength() {
         return eolLength;

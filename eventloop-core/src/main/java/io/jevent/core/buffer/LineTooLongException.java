@@ -10,9 +10,12 @@ package io.jevent.core.buffer;
 public final class LineTooLongException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit the line exceeded, in bytes without the end of line. */
     private final int maxLength;
 
     /**
+     * Reports a line longer than {@code maxLength} bytes.
+     *
      * @param maxLength the limit the line exceeded
      */
     public LineTooLongException(int maxLength) {
@@ -20,7 +23,11 @@ public final class LineTooLongException extends RuntimeException {
         this.maxLength = maxLength;
     }
 
-    /** The limit, in bytes without the end of line, that the line exceeded. */
+    /**
+     * The limit the line exceeded.
+     *
+     * @return the limit, in bytes without the end of line
+     */
     public int maxLength() {
         return maxLength;
     }
