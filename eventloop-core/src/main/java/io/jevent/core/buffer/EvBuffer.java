@@ -104,19 +104,32 @@ public final class EvBuffer implements AutoCloseable {
 
     // ---------------------------------------------------------------- size
 
-    /** Number of bytes stored ({@code evbuffer_get_length}). */
+    /**
+     * Number of bytes stored ({@code evbuffer_get_length}).
+     *
+     * @return the number of bytes stored
+     */
     public long length() {
         return length;
     }
 
-    /** Whether {@link #length()} is 0. */
+    /**
+     * Whether {@link #length()} is 0.
+     *
+     * @return {@code true} when no byte is stored
+     */
     public boolean isEmpty() {
         return length == 0;
     }
 
     // ---------------------------------------------------------------- adding
 
-    /** Appends all of {@code src} ({@code evbuffer_add}). Returns this buffer. */
+    /**
+     * Appends all of {@code src} ({@code evbuffer_add}).
+     *
+     * @param src the bytes, copied
+     * @return this buffer
+     */
     public EvBuffer add(byte[] src) {
         return add(src, 0, src.length);
     }
@@ -124,6 +137,9 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * Appends {@code len} bytes of {@code src} starting at {@code off} ({@code evbuffer_add}).
      *
+     * @param src the bytes, copied
+     * @param off index of the first byte in {@code src}
+     * @param len how many bytes
      * @return this buffer
      * @throws IndexOutOfBoundsException if the range is not inside {@code src}; nothing is added
      */
@@ -147,8 +163,10 @@ public final class EvBuffer implements AutoCloseable {
     }
 
     /**
-     * Appends the remaining bytes of {@code src} and advances its position to its limit. Returns
-     * this buffer.
+     * Appends the remaining bytes of {@code src} and advances its position to its limit.
+     *
+     * @param src the bytes from its position to its limit, copied
+     * @return this buffer
      */
     public EvBuffer add(ByteBuffer src) {
         int len = src.remaining();
@@ -166,7 +184,11 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * Appends {@code text} encoded with {@code charset}. UTF-8 is encoded straight into the
      * segments without an intermediate array; an unpaired surrogate becomes '?', as
-     * {@link String#getBytes(Charset)} does. Returns this buffer.
+     * {@link String#getBytes(Charset)} does.
+     *
+     * @param text    the characters
+     * @param charset how to encode them
+     * @return this buffer
      */
     public EvBuffer add(CharSequence text, Charset charset) {
         if (!charset.equals(StandardCharsets.UTF_8)) {
@@ -178,7 +200,12 @@ public final class EvBuffer implements AutoCloseable {
         return this;
     }
 
-    /** Appends the low 8 bits of {@code b}. Returns this buffer. */
+    /**
+     * Appends the low 8 bits of {@code b}.
+     *
+     * @param b the byte, in its low 8 bits
+     * @return this buffer
+     */
     public EvBuffer addByte(int b) {
         long old = length;
         putByte(b);
@@ -187,7 +214,12 @@ public final class EvBuffer implements AutoCloseable {
         return this;
     }
 
-    /** Prepends all of {@code src} ({@code evbuffer_prepend}). Returns this buffer. */
+    /**
+     * Prepends all of {@code src} ({@code evbuffer_prepend}).
+     *
+     * @param src the bytes, copied
+     * @return this buffer
+     */
     public EvBuffer prepend(byte[] src) {
         return prepend(src, 0, src.length);
     }
@@ -198,6 +230,9 @@ public final class EvBuffer implements AutoCloseable {
      * head segment first, then new segments filled from their end, so repeated small prepends stay
      * cheap.
      *
+     * @param src the bytes, copied
+     * @param off index of the first byte in {@code src}
+     * @param len how many bytes
      * @return this buffer
      * @throws IndexOutOfBoundsException if the range is not inside {@code src}; nothing is added
      */
@@ -225,7 +260,10 @@ public final class EvBuffer implements AutoCloseable {
 
     /**
      * Inserts the remaining bytes of {@code src} at the front and advances its position to its
-     * limit ({@code evbuffer_prepend}). Returns this buffer.
+     * limit ({@code evbuffer_prepend}).
+     *
+     * @param src the bytes from its position to its limit, copied
+     * @return this buffer
      */
     public EvBuffer prepend(ByteBuffer src) {
         int len = src.remaining();
@@ -258,6 +296,7 @@ public final class EvBuffer implements AutoCloseable {
      * ({@code evbuffer_add_buffer}). Segments are relinked, not copied (see the class comment for
      * the small-segment exception). Callbacks of {@code src} fire first, then this buffer's.
      *
+     * @param src the buffer to move from; empty afterwards
      * @return this buffer
      * @throws IllegalArgumentException if {@code src} is this buffer
      */
@@ -292,6 +331,8 @@ public final class EvBuffer implements AutoCloseable {
      * boundary costs a copy of its smaller part. This buffer's callbacks fire first, then
      * {@code dst}'s.
      *
+     * @param dst the buffer to move to
+     * @param n   most bytes to move
      * @return the number of bytes moved: {@code min(n, length())}
      * @throws IllegalArgumentException if {@code n < 0} or {@code dst} is this buffer
      */
@@ -356,7 +397,12 @@ public final class EvBuffer implements AutoCloseable {
 
     // ---------------------------------------------------------------- removing
 
-    /** Removes up to {@code dst.length} bytes into {@code dst} ({@code evbuffer_remove}). */
+    /**
+     * Removes up to {@code dst.length} bytes into {@code dst} ({@code evbuffer_remove}).
+     *
+     * @param dst where the bytes go, from index 0
+     * @return the number of bytes removed, {@code min(dst.length, length())}; 0 when empty
+     */
     public int remove(byte[] dst) {
         return remove(dst, 0, dst.length);
     }
@@ -365,6 +411,9 @@ public final class EvBuffer implements AutoCloseable {
      * Removes up to {@code len} bytes from the front into {@code dst} at {@code off}
      * ({@code evbuffer_remove}).
      *
+     * @param dst where the bytes go
+     * @param off index in {@code dst} of the first byte
+     * @param len most bytes to remove
      * @return the number of bytes removed, {@code min(len, length())}; 0 when empty
      * @throws IndexOutOfBoundsException if the range is not inside {@code dst}; nothing is removed
      */
@@ -435,6 +484,9 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * Removes and decodes up to {@code n} bytes from the front as {@code charset}.
      *
+     * @param n       most bytes to remove
+     * @param charset how to decode them
+     * @return the decoded text; empty when the buffer is
      * @throws IllegalArgumentException if {@code n < 0}
      * @throws LineTooLongException     if more than about 2 GiB would be decoded
      */
@@ -447,19 +499,38 @@ public final class EvBuffer implements AutoCloseable {
         return takeString((int) k, 0, charset);
     }
 
-    /** {@link #readString(long, Charset)} as UTF-8. */
+    /**
+     * {@link #readString(long, Charset)} as UTF-8.
+     *
+     * @param n most bytes to remove
+     * @return the decoded text
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public String readUtf8(long n) {
         return readString(n, StandardCharsets.UTF_8);
     }
 
     // ---------------------------------------------------------------- looking without removing
 
-    /** {@link #copyOut(long, byte[], int, int)} from offset 0 into all of {@code dst}. */
+    /**
+     * {@link #copyOut(long, byte[], int, int)} from offset 0 into all of {@code dst}.
+     *
+     * @param dst where the bytes go, from index 0
+     * @return the number copied: {@code min(dst.length, length())}
+     */
     public int copyOut(byte[] dst) {
         return copyOut(0, dst, 0, dst.length);
     }
 
-    /** {@link #copyOut(long, byte[], int, int)} from offset 0. */
+    /**
+     * {@link #copyOut(long, byte[], int, int)} from offset 0.
+     *
+     * @param dst where the bytes go
+     * @param off index in {@code dst} of the first byte
+     * @param len most bytes to copy
+     * @return the number copied: {@code min(len, length())}
+     * @throws IndexOutOfBoundsException if the range is not inside {@code dst}
+     */
     public int copyOut(byte[] dst, int off, int len) {
         return copyOut(0, dst, off, len);
     }
@@ -468,6 +539,10 @@ public final class EvBuffer implements AutoCloseable {
      * Copies bytes starting {@code from} bytes into the buffer, without removing them
      * ({@code evbuffer_copyout_from}).
      *
+     * @param from offset in this buffer of the first byte to copy
+     * @param dst  where the bytes go
+     * @param off  index in {@code dst} of the first byte
+     * @param len  most bytes to copy
      * @return the number copied: {@code min(len, length() - from)}
      * @throws IndexOutOfBoundsException if the range is not inside {@code dst}, or {@code from}
      *                                   is negative or beyond {@link #length()}
@@ -502,6 +577,8 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * Returns the byte {@code index} bytes from the front.
      *
+     * @param index offset from the front
+     * @return the byte there
      * @throws IndexOutOfBoundsException unless {@code 0 <= index < length()}
      */
     public byte getByte(long index) {
@@ -518,12 +595,24 @@ public final class EvBuffer implements AutoCloseable {
         return s.data.get(s.pos + (int) index);
     }
 
-    /** {@link #peek(long, long, ByteBuffer[])} of everything. */
+    /**
+     * {@link #peek(long, long, ByteBuffer[])} of everything.
+     *
+     * @param views filled from index 0 with read-only views
+     * @return how many views cover the whole buffer
+     */
     public int peek(ByteBuffer[] views) {
         return peek(0, length, views);
     }
 
-    /** {@link #peek(long, long, ByteBuffer[])} of the first {@code n} bytes. */
+    /**
+     * {@link #peek(long, long, ByteBuffer[])} of the first {@code n} bytes.
+     *
+     * @param n     most bytes to expose
+     * @param views filled from index 0 with read-only views
+     * @return how many views cover those bytes
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public int peek(long n, ByteBuffer[] views) {
         return peek(0, n, views);
     }
@@ -539,6 +628,9 @@ public final class EvBuffer implements AutoCloseable {
      * are valid only until the next call that changes this buffer or peeks or pulls up again; after
      * that they may show other bytes, even another buffer's.
      *
+     * @param from  offset of the first byte to expose
+     * @param n     most bytes to expose
+     * @param views filled from index 0 with read-only views
      * @return how many views are needed to cover the bytes; if more than {@code views.length},
      *         only the first {@code views.length} were filled
      * @throws IllegalArgumentException  if {@code n < 0}
@@ -654,7 +746,14 @@ public final class EvBuffer implements AutoCloseable {
 
     // ---------------------------------------------------------------- searching
 
-    /** {@link #search(byte[], long, long)} from {@code from} to the end. */
+    /**
+     * {@link #search(byte[], long, long)} from {@code from} to the end.
+     *
+     * @param what the bytes to find
+     * @param from offset where a match may start at the earliest
+     * @return its offset from the front, or -1 if there is none
+     * @throws IllegalArgumentException if {@code from < 0}
+     */
     public long search(byte[] what, long from) {
         return search(what, from, Long.MAX_VALUE);
     }
@@ -663,6 +762,9 @@ public final class EvBuffer implements AutoCloseable {
      * Finds the first occurrence of {@code what} that starts at or after {@code from} and ends at or
      * before {@code to} ({@code evbuffer_search_range}); matches may span segments.
      *
+     * @param what the bytes to find
+     * @param from offset where a match may start at the earliest
+     * @param to   offset a match must end at or before
      * @return its offset from the front, or -1 if there is none; an empty {@code what} matches at
      *         {@code from}
      * @throws IllegalArgumentException if {@code from < 0}
@@ -724,6 +826,9 @@ public final class EvBuffer implements AutoCloseable {
      * so a caller that reuses {@code out} allocates nothing. For {@link EolStyle#CRLF} a CR is part
      * of the end of line only if it is at or after {@code from}, as in libevent.
      *
+     * @param style which end of line to look for
+     * @param from  offset to search from
+     * @param out   filled with the match, or with not found
      * @return whether one was found; if not, {@code out} reports not found
      * @throws IllegalArgumentException if {@code from < 0}
      */
@@ -735,7 +840,14 @@ public final class EvBuffer implements AutoCloseable {
         return p >= 0;
     }
 
-    /** {@link #searchEol(EolStyle, long, EolMatch)} into a new {@link EolMatch}. */
+    /**
+     * {@link #searchEol(EolStyle, long, EolMatch)} into a new {@link EolMatch}.
+     *
+     * @param style which end of line to look for
+     * @param from  offset to search from
+     * @return where it is, or a match reporting not found
+     * @throws IllegalArgumentException if {@code from < 0}
+     */
     public EolMatch searchEol(EolStyle style, long from) {
         EolMatch match = new EolMatch();
         searchEol(style, from, match);
@@ -826,17 +938,36 @@ public final class EvBuffer implements AutoCloseable {
 
     // ---------------------------------------------------------------- lines
 
-    /** {@link #readLine(EolStyle, Charset)} as UTF-8. */
+    /**
+     * {@link #readLine(EolStyle, Charset)} as UTF-8.
+     *
+     * @param style which end of line ends the line
+     * @return the line, or {@code null} if no complete line is stored yet
+     */
     public String readLine(EolStyle style) {
         return readLine(style, StandardCharsets.UTF_8, MAX_LINE);
     }
 
-    /** {@link #readLine(EolStyle, Charset, int)} as UTF-8. */
+    /**
+     * {@link #readLine(EolStyle, Charset, int)} as UTF-8.
+     *
+     * @param style     which end of line ends the line
+     * @param maxLength longest line accepted, in bytes without the end of line
+     * @return the line, or {@code null} if no complete line is stored yet
+     * @throws LineTooLongException     if the line is longer than {@code maxLength}; the buffer is unchanged
+     * @throws IllegalArgumentException if {@code maxLength < 0}
+     */
     public String readLine(EolStyle style, int maxLength) {
         return readLine(style, StandardCharsets.UTF_8, maxLength);
     }
 
-    /** {@link #readLine(EolStyle, Charset, int)} with no practical limit. */
+    /**
+     * {@link #readLine(EolStyle, Charset, int)} with no practical limit.
+     *
+     * @param style   which end of line ends the line
+     * @param charset how to decode the line
+     * @return the line, or {@code null} if no complete line is stored yet
+     */
     public String readLine(EolStyle style, Charset charset) {
         return readLine(style, charset, MAX_LINE);
     }
@@ -845,6 +976,9 @@ public final class EvBuffer implements AutoCloseable {
      * Removes the first line and its end of line, and returns the line decoded as {@code charset}
      * without the end of line ({@code evbuffer_readln}).
      *
+     * @param style     which end of line ends the line
+     * @param charset   how to decode the line
+     * @param maxLength longest line accepted, in bytes without the end of line
      * @return the line, or {@code null} if no complete line is stored yet: the partial line stays
      *         in the buffer untouched
      * @throws LineTooLongException     if the line, without its end of line, is longer than
@@ -861,7 +995,12 @@ public final class EvBuffer implements AutoCloseable {
         return takeString((int) n, foundEolLength, charset);
     }
 
-    /** {@link #readLineBytes(EolStyle, int)} with no practical limit. */
+    /**
+     * {@link #readLineBytes(EolStyle, int)} with no practical limit.
+     *
+     * @param style which end of line ends the line
+     * @return the line's bytes, or {@code null} if no complete line is stored yet
+     */
     public byte[] readLineBytes(EolStyle style) {
         return readLineBytes(style, MAX_LINE);
     }
@@ -869,6 +1008,12 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * As {@link #readLine(EolStyle, Charset, int)}, returning the raw bytes of the line. The
      * returned array is the only allocation.
+     *
+     * @param style     which end of line ends the line
+     * @param maxLength longest line accepted, in bytes without the end of line
+     * @return the line's bytes, or {@code null} if no complete line is stored yet
+     * @throws LineTooLongException     if the line is longer than {@code maxLength}; the buffer is unchanged
+     * @throws IllegalArgumentException if {@code maxLength < 0}
      */
     public byte[] readLineBytes(EolStyle style, int maxLength) {
         long n = lineLength(style, maxLength);
@@ -891,6 +1036,9 @@ public final class EvBuffer implements AutoCloseable {
      * returns {@code false}: the line goes on in data not yet received, so the caller must call
      * this again each time more data arrives until it returns {@code true}. A trailing CR is kept
      * for the {@code CRLF} styles since it may be the first half of the end of line.
+     *
+     * @param style which end of line ends the line
+     * @return {@code true} once the whole line, end of line included, is gone
      */
     public boolean discardLine(EolStyle style) {
         Objects.requireNonNull(style, "style");
@@ -949,6 +1097,8 @@ public final class EvBuffer implements AutoCloseable {
      * {@code MAX_READ_SEGMENTS * SEGMENT_SIZE} bytes (64 KiB) are read per call. Unused new
      * segments go straight back to the pool.
      *
+     * @param ch  the channel to read
+     * @param max most bytes to read
      * @return bytes read, 0 if a non-blocking channel had none, -1 at end of stream
      * @throws IOException              from the channel; the buffer is unchanged
      * @throws IllegalArgumentException if {@code max < 0}
@@ -1072,7 +1222,13 @@ public final class EvBuffer implements AutoCloseable {
         Arrays.fill(readVector, 0, count, null);
     }
 
-    /** {@link #writeTo(GatheringByteChannel, long)} with no limit. */
+    /**
+     * {@link #writeTo(GatheringByteChannel, long)} with no limit.
+     *
+     * @param ch the channel to write
+     * @return bytes written, possibly 0 on a non-blocking channel
+     * @throws IOException from the channel; nothing is drained
+     */
     public long writeTo(GatheringByteChannel ch) throws IOException {
         return writeTo(ch, Long.MAX_VALUE);
     }
@@ -1083,6 +1239,8 @@ public final class EvBuffer implements AutoCloseable {
      * ({@code evbuffer_write_atmost}). A partial write (a full socket buffer) simply leaves the
      * rest for the next call. The segment array is reused: no allocation.
      *
+     * @param ch  the channel to write
+     * @param max most bytes to write
      * @return bytes written, possibly 0 on a non-blocking channel
      * @throws IOException              from the channel; nothing is drained
      * @throws IllegalArgumentException if {@code max < 0}
@@ -1125,6 +1283,8 @@ public final class EvBuffer implements AutoCloseable {
     /**
      * Registers {@code callback} to run after every change of length ({@code evbuffer_add_cb}).
      * Adding the same callback twice makes it run twice. Registration allocates; firing does not.
+     *
+     * @param callback runs on the thread that changed the buffer, after each change
      */
     public void addCallback(ChangeCallback callback) {
         Objects.requireNonNull(callback, "callback");
@@ -1138,6 +1298,7 @@ public final class EvBuffer implements AutoCloseable {
      * inside a callback: a change being reported still reaches the callbacks registered when it
      * happened.
      *
+     * @param callback the callback to unregister
      * @return whether it was registered
      */
     public boolean removeCallback(ChangeCallback callback) {
