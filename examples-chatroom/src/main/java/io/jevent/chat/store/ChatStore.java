@@ -34,7 +34,9 @@ import java.util.function.Consumer;
  * Each write runs in its own savepoint inside the batch: a request that fails (name taken, unknown
  * user, constraint) is rolled back alone and its neighbours commit. If the transaction itself fails
  * (BEGIN/COMMIT error, disk full, I/O error), it is rolled back and every request in it fails with
- * {@link StoreException.Kind#DATABASE}. Either way a failed request changed nothing.
+ * {@link StoreException.Kind#DATABASE}. Either way a failed request changed nothing, and the writer
+ * goes on: after a full disk ({@code SQLITE_FULL}) or an I/O error, the next batch starts from a clean
+ * connection and succeeds as soon as the cause is gone.
  *
  * <h2>Names</h2>
  * User names are unique and looked up case-insensitively ({@code Alice} and {@code alice} are the

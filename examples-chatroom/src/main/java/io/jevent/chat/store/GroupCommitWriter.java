@@ -155,7 +155,11 @@ final class GroupCommitWriter {
             }
             ops.commit();
         } catch (SQLException e) {
-            // Nothing of this batch is committed: every request fails, none half done.
+            // Nothing of this batch is committed: every request fails, none half done. The
+            // statements go first: after SQLITE_FULL on COMMIT the driver has finalized COMMIT
+            // (and the ROLLBACK that finds no transaction finalizes itself), and reusing them
+            // would fail every later batch.
+            ops.discardStatements();
             rollbackQuietly();
             StoreException error = new StoreException(StoreException.Kind.DATABASE, WriteRequest.describe(e), e);
             for (WriteRequest<?> request : batch) {
@@ -176,8 +180,11 @@ final class GroupCommitWriter {
     private void rollbackQuietly() {
         try {
             ops.rollback();
-        } catch (SQLException ignored) {
-            // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+        } catch (SQLException e) {
+            // Usually "no transaction is active": SQLite rolled back on its own (after SQLITE_FULL
+            // or an I/O error it may). Anything else would show up again at the next BEGIN.
+            ops.discardStatements();
+            LOG.log(System.Logger.Level.DEBUG, "rollback after a failed batch: " + e.getMessage());
         }
     }
 

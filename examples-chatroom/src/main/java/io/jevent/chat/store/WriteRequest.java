@@ -41,6 +41,7 @@ final class WriteRequest<T> {
             undo(ops, e);
             outcome = Result.failed(e);
         } catch (SQLException | RuntimeException e) {
+            ops.discardStatements();   // the driver may have finalized the one that failed
             undo(ops, e);
             outcome = Result.failed(new StoreException(StoreException.Kind.DATABASE, describe(e), e));
         }

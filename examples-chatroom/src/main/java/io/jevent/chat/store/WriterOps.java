@@ -18,78 +18,80 @@ import java.util.function.LongSupplier;
 final class WriterOps implements AutoCloseable {
     private final Connection connection;
     private final LongSupplier clock;
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
-    private final PreparedStatement rollback;
-    private final PreparedStatement savepoint;
-    private final PreparedStatement rollbackToSavepoint;
-    private final PreparedStatement releaseSavepoint;
-    private final PreparedStatement insertUser;
-    private final PreparedStatement userById;
-    private final PreparedStatement userByName;
-    private final PreparedStatement insertMessage;
-    private final PreparedStatement markDelivered;
-    private final PreparedStatement pending;
-    private final PreparedStatement updateHash;
+    private final List<Prepared> statements = new ArrayList<>();
+    private final Prepared begin;
+    private final Prepared commit;
+    private final Prepared rollback;
+    private final Prepared savepoint;
+    private final Prepared rollbackToSavepoint;
+    private final Prepared releaseSavepoint;
+    private final Prepared insertUser;
+    private final Prepared userById;
+    private final Prepared userByName;
+    private final Prepared insertMessage;
+    private final Prepared markDelivered;
+    private final Prepared pending;
+    private final Prepared updateHash;
 
-    WriterOps(Connection connection, LongSupplier clock) throws SQLException {
+    WriterOps(Connection connection, LongSupplier clock) {
         this.connection = connection;
         this.clock = clock;
-        begin = connection.prepareStatement("BEGIN IMMEDIATE");
-        commit = connection.prepareStatement("COMMIT");
-        rollback = connection.prepareStatement("ROLLBACK");
-        savepoint = connection.prepareStatement("SAVEPOINT request");
-        rollbackToSavepoint = connection.prepareStatement("ROLLBACK TO request");
-        releaseSavepoint = connection.prepareStatement("RELEASE request");
-        insertUser = connection.prepareStatement(
+        begin = new Prepared("BEGIN IMMEDIATE");
+        commit = new Prepared("COMMIT");
+        rollback = new Prepared("ROLLBACK");
+        savepoint = new Prepared("SAVEPOINT request");
+        rollbackToSavepoint = new Prepared("ROLLBACK TO request");
+        releaseSavepoint = new Prepared("RELEASE request");
+        insertUser = new Prepared(
                 "INSERT INTO users(name, pw_hash, created_ms) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING RETURNING id");
-        userById = connection.prepareStatement("SELECT name FROM users WHERE id = ?");
-        userByName = connection.prepareStatement("SELECT id, name FROM users WHERE name = ?");
-        insertMessage = connection.prepareStatement(
+        userById = new Prepared("SELECT name FROM users WHERE id = ?");
+        userByName = new Prepared("SELECT id, name FROM users WHERE name = ?");
+        insertMessage = new Prepared(
                 "INSERT INTO messages(ts_ms, sender_id, recipient_id, body, delivered) VALUES (?, ?, ?, ?, ?) RETURNING id");
-        markDelivered = connection.prepareStatement(
+        markDelivered = new Prepared(
                 "UPDATE messages SET delivered = 1 WHERE id = ? AND recipient_id = ? AND delivered = 0");
-        pending = connection.prepareStatement(
+        pending = new Prepared(
                 "SELECT m.id, m.ts_ms, m.sender_id, s.name, r.name, m.body FROM messages m"
                 + " JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id"
                 + " WHERE m.recipient_id = ? AND m.delivered = 0 ORDER BY m.id");
-        updateHash = connection.prepareStatement("UPDATE users SET pw_hash = ? WHERE id = ?");
+        updateHash = new Prepared("UPDATE users SET pw_hash = ? WHERE id = ?");
     }
 
     // --- transaction control, used only by GroupCommitWriter ---
 
     void begin() throws SQLException {
-        begin.execute();
+        begin.get().execute();
     }
 
     void commit() throws SQLException {
-        commit.execute();
+        commit.get().execute();
     }
 
     void rollback() throws SQLException {
-        rollback.execute();
+        rollback.get().execute();
     }
 
     void savepoint() throws SQLException {
-        savepoint.execute();
+        savepoint.get().execute();
     }
 
     void rollbackToSavepoint() throws SQLException {
-        rollbackToSavepoint.execute();
+        rollbackToSavepoint.get().execute();
     }
 
     void releaseSavepoint() throws SQLException {
-        releaseSavepoint.execute();
+        releaseSavepoint.get().execute();
     }
 
     // --- requests ---
 
     User registerUser(String name, String passwordHash) throws SQLException, StoreException {
         long now = clock.getAsLong();
-        insertUser.setString(1, name);
-        insertUser.setString(2, passwordHash);
-        insertUser.setLong(3, now);
-        try (ResultSet rs = insertUser.executeQuery()) {
+        PreparedStatement ps = insertUser.get();
+        ps.setString(1, name);
+        ps.setString(2, passwordHash);
+        ps.setLong(3, now);
+        try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 throw new StoreException(StoreException.Kind.CONFLICT, "name taken");
             }
@@ -102,8 +104,9 @@ final class WriterOps implements AutoCloseable {
         String senderName = senderName(senderId);
         long recipientId;
         String canonicalRecipient;
-        userByName.setString(1, recipientName);
-        try (ResultSet rs = userByName.executeQuery()) {
+        PreparedStatement byName = userByName.get();
+        byName.setString(1, recipientName);
+        try (ResultSet rs = byName.executeQuery()) {
             if (!rs.next()) {
                 throw new StoreException(StoreException.Kind.NOT_FOUND, "no such user");
             }
@@ -121,18 +124,20 @@ final class WriterOps implements AutoCloseable {
 
     int markDelivered(long recipientId, long[] messageIds) throws SQLException {
         int changed = 0;
+        PreparedStatement ps = markDelivered.get();
         for (long id : messageIds) {
-            markDelivered.setLong(1, id);
-            markDelivered.setLong(2, recipientId);
-            changed += markDelivered.executeUpdate();
+            ps.setLong(1, id);
+            ps.setLong(2, recipientId);
+            changed += ps.executeUpdate();
         }
         return changed;
     }
 
     List<StoredMessage> pending(long recipientId) throws SQLException {
-        pending.setLong(1, recipientId);
+        PreparedStatement ps = pending.get();
+        ps.setLong(1, recipientId);
         List<StoredMessage> out = new ArrayList<>();
-        try (ResultSet rs = pending.executeQuery()) {
+        try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new StoredMessage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
                         recipientId, rs.getString(5), rs.getString(6)));
@@ -142,12 +147,18 @@ final class WriterOps implements AutoCloseable {
     }
 
     Void updatePasswordHash(long userId, String passwordHash) throws SQLException, StoreException {
-        updateHash.setString(1, passwordHash);
-        updateHash.setLong(2, userId);
-        if (updateHash.executeUpdate() == 0) {
+        PreparedStatement ps = updateHash.get();
+        ps.setString(1, passwordHash);
+        ps.setLong(2, userId);
+        if (ps.executeUpdate() == 0) {
             throw new StoreException(StoreException.Kind.NOT_FOUND, "no such user");
         }
         return null;
+    }
+
+    /** The writer's connection, for tests in this package that inject faults (a full disk). */
+    Connection connection() {
+        return connection;
     }
 
     /** WAL checkpoint that also truncates the WAL file; run once at close. */
@@ -160,9 +171,54 @@ final class WriterOps implements AutoCloseable {
         connection.close();   // closes every prepared statement with it
     }
 
+    /**
+     * Drops every prepared statement; each is prepared again on its next use. Called after any SQL
+     * failure: sqlite-jdbc finalizes a statement whose step fails with anything but BUSY, LOCKED,
+     * MISUSE or CONSTRAINT (so after SQLITE_FULL or an I/O error, even a COMMIT or ROLLBACK), yet
+     * keeps the Java object, which reports itself open and fails every later use with "statement is
+     * not executing". Kept, one full disk broke every later write until a restart. Failures are
+     * rare, so preparing thirteen statements again costs nothing that matters.
+     */
+    void discardStatements() {
+        for (Prepared p : statements) {
+            p.discard();
+        }
+    }
+
+    /** One SQL statement, prepared on first use and again after {@link #discardStatements}. */
+    private final class Prepared {
+        private final String sql;
+        private PreparedStatement statement;
+
+        Prepared(String sql) {
+            this.sql = sql;
+            statements.add(this);
+        }
+
+        PreparedStatement get() throws SQLException {
+            if (statement == null) {
+                statement = connection.prepareStatement(sql);
+            }
+            return statement;
+        }
+
+        void discard() {
+            PreparedStatement old = statement;
+            statement = null;
+            if (old != null) {
+                try {
+                    old.close();
+                } catch (SQLException ignored) {
+                    // finalized already, or the connection is broken: either way it is gone
+                }
+            }
+        }
+    }
+
     private String senderName(long senderId) throws SQLException, StoreException {
-        userById.setLong(1, senderId);
-        try (ResultSet rs = userById.executeQuery()) {
+        PreparedStatement ps = userById.get();
+        ps.setLong(1, senderId);
+        try (ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
                 throw new StoreException(StoreException.Kind.NOT_FOUND, "no such sender");
             }
@@ -173,16 +229,17 @@ final class WriterOps implements AutoCloseable {
     private StoredMessage insertMessage(long senderId, String senderName, long recipientId, String recipientName,
                                         String body) throws SQLException {
         long now = clock.getAsLong();
-        insertMessage.setLong(1, now);
-        insertMessage.setLong(2, senderId);
+        PreparedStatement ps = insertMessage.get();
+        ps.setLong(1, now);
+        ps.setLong(2, senderId);
         if (recipientId == 0) {
-            insertMessage.setNull(3, Types.INTEGER);
+            ps.setNull(3, Types.INTEGER);
         } else {
-            insertMessage.setLong(3, recipientId);
+            ps.setLong(3, recipientId);
         }
-        insertMessage.setString(4, body);
-        insertMessage.setInt(5, recipientId == 0 ? 1 : 0);
-        try (ResultSet rs = insertMessage.executeQuery()) {
+        ps.setString(4, body);
+        ps.setInt(5, recipientId == 0 ? 1 : 0);
+        try (ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new StoredMessage(rs.getLong(1), now, senderId, senderName, recipientId, recipientName, body);
         }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
+import io.jevent.chat.store.StoreFaults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +42,31 @@ class DatabaseErrorTest {
             assertThat(bob.awaitEvent(e -> e.startsWith("FROM "))).endsWith(" fine");
             assertThat(bob.events).noneMatch(e -> e.contains("boom"));
             assertThat(bob.callBlock("HISTORY")).noneMatch(l -> l.contains("boom")).last().isEqualTo("OK 1");
+        }
+    }
+
+    /** Issue 12 item 2: one SQLITE_FULL used to break every later write until a restart. */
+    @Test
+    void aFullDiskIsAnErr500UntilSpaceReturnsThenWritesSucceedAgain() throws Exception {
+        try (ServerFixture fx = ServerFixture.start(dir)) {
+            ChatClient ann = fx.user("ann");
+            ChatClient bob = fx.user("bob");
+            StoreFaults.fillDisk(fx.server.store());
+            String line = "z".repeat(4000);
+            String reply = "";
+            // The first few may still fit in pages the file already has; within 64 KiB it is full.
+            for (int i = 0; i < 16 && !reply.startsWith("ERR"); i++) {
+                reply = ann.call("SAY " + line);
+            }
+            assertThat(reply).startsWith("ERR 500 ").contains("SQLITE_FULL");
+            assertThat(ann.call("MSG bob " + line)).startsWith("ERR 500 ").contains("SQLITE_FULL");
+
+            StoreFaults.freeDisk(fx.server.store());
+            assertThat(ann.call("SAY " + line)).matches("OK sent \\d+");
+            String sent = ann.call("MSG bob after the disk was full");
+            assertThat(sent).matches("OK sent \\d+");
+            assertThat(bob.awaitEvent(e -> e.startsWith("FROM "))).endsWith(" after the disk was full");
+            assertThat(ann.call("REGISTER carol " + ServerFixture.PW)).isEqualTo("OK registered");
         }
     }
 }

@@ -164,6 +164,43 @@ class GroupCommitTest {
     }
 
     @Test
+    void aFullDiskFailsOnlyWhatHitItAndWritesSucceedOnceSpaceReturns() throws Exception {
+        String big = "x".repeat(100_000);   // needs new pages: SQLITE_FULL while the disk is full
+        StoreFaults.fillDisk(store);
+        holdWriter();
+        Collector<Object> c = new Collector<>(3);
+        store.appendGroup(ann.id(), "small before", r -> c.add(cast(r)));
+        store.appendGroup(ann.id(), big, r -> c.add(cast(r)));
+        store.appendGroup(ann.id(), "small after", r -> c.add(cast(r)));
+        release.countDown();
+        List<Result<Object>> batch = c.await();
+        assertThat(batch.get(1).error().kind()).isEqualTo(StoreException.Kind.DATABASE);
+        assertThat(batch.get(1).error().getMessage()).contains("SQLITE_FULL");
+        // Still full: a write that needs space fails alone, with the same cause, not with the wreck
+        // of the last failure ("statement is not executing", "transaction within a transaction").
+        assertThat(Async.<StoredMessage>error(cb -> store.appendGroup(ann.id(), big, cb)).getMessage())
+                .contains("SQLITE_FULL");
+
+        StoreFaults.freeDisk(store);
+        StoredMessage after = Async.<StoredMessage>value(cb -> store.appendGroup(ann.id(), big, cb));
+        assertThat(Async.<User>value(cb -> store.registerUser("bob", "h", cb)).name()).isEqualTo("bob");
+        assertThat(Async.<StoredMessage>value(cb -> store.appendPrivate(ann.id(), "bob", "hi", cb)).id())
+                .isGreaterThan(after.id());
+
+        // Nothing of a failed request is stored; what was acknowledged is.
+        List<StoredMessage> history = Async.<List<StoredMessage>>value(cb -> store.history(ann.id(), 10, null, cb));
+        List<String> acknowledged = new ArrayList<>(List.of("hold"));
+        for (int i = 0; i < 3; i += 2) {
+            if (batch.get(i).isOk()) {
+                acknowledged.add(((StoredMessage) batch.get(i).value()).body());
+            }
+        }
+        acknowledged.add(big);
+        acknowledged.add("hi");
+        assertThat(history).extracting(StoredMessage::body).containsExactlyElementsOf(acknowledged);
+    }
+
+    @Test
     void aFullQueueFailsImmediatelyOnTheCallerInsteadOfBlocking() throws Exception {
         store.close();
         store = ChatStore.open(StoreConfig.defaults(dir.resolve("chat.db")).withWriterQueueCapacity(10));
