@@ -219,8 +219,15 @@ final class ClientSession implements ServerLink.Listener {
         String[] f = line.split(" ", 5);
         switch (f[0]) {
             case "FROM" -> {
-                if (f.length == 5 && seenPrivate.put(parseLong(f[2]), Boolean.TRUE) == null) {
+                long id = f.length == 5 ? parseLong(f[2]) : 0;
+                if (id > 0 && seenPrivate.put(id, Boolean.TRUE) == null) {
                     say(Texts.privateMessage(f[1], parseLong(f[3]), f[4], options.zone()));
+                }
+                if (id > 0) {
+                    // Printed (now or before): the server may stop keeping it for the next login.
+                    // Without this it would count it received once written to the socket, and a
+                    // connection lost with it in flight would lose it.
+                    send("SEEN " + id, r -> { });
                 }
             }
             case "GROUP" -> {

@@ -12,6 +12,7 @@ import java.util.Objects;
  *   <li>{@code MSG}: {@code name} (recipient), {@code text}</li>
  *   <li>{@code SAY}: {@code text}</li>
  *   <li>{@code HISTORY}: {@code count} (1–500, default 20), {@code name} (peer) or null</li>
+ *   <li>{@code SEEN}: {@code messageId} (positive)</li>
  *   <li>{@code HELP}, {@code WHO}, {@code LOGOUT}, {@code QUIT}, {@code PING}: none</li>
  * </ul>
  * Names match {@code [A-Za-z0-9_.-]{1,32}} exactly as typed (case is preserved; the store compares
@@ -23,13 +24,27 @@ import java.util.Objects;
  * @param password password argument (8–128 UTF-8 bytes, no spaces), or null
  * @param text     message text (non-empty), or null
  * @param count    HISTORY count, otherwise 0
+ * @param messageId SEEN message id, otherwise 0
  */
-public record Command(Verb verb, String name, String password, String text, int count)
+public record Command(Verb verb, String name, String password, String text, int count, long messageId)
         implements ParseResult {
 
     /** Requires a verb; the parser guarantees the per-verb field rules above. */
     public Command {
         Objects.requireNonNull(verb, "verb");
+    }
+
+    /**
+     * A command without a message id (every verb but SEEN).
+     *
+     * @param verb     the command
+     * @param name     user name argument, or null
+     * @param password password argument, or null
+     * @param text     message text, or null
+     * @param count    HISTORY count, otherwise 0
+     */
+    public Command(Verb verb, String name, String password, String text, int count) {
+        this(verb, name, password, text, count, 0);
     }
 
     /** Never prints the password: commands end up in logs. */
@@ -40,6 +55,7 @@ public record Command(Verb verb, String name, String password, String text, int 
                 + (password != null ? " password=***" : "")
                 + (text != null ? " text=" + text.length() + " chars" : "")
                 + (verb == Verb.HISTORY ? " count=" + count : "")
+                + (verb == Verb.SEEN ? " id=" + messageId : "")
                 + "]";
     }
 }

@@ -75,6 +75,8 @@ public final class CommandParser {
                 return args == end ? USAGE[verb.ordinal()] : new Command(verb, null, null, line.substring(args, end), 0);
             case HISTORY:
                 return history(line, args, end);
+            case SEEN:
+                return seen(line, args, end);
             default:
                 return args == end ? new Command(verb, null, null, null, 0) : USAGE[verb.ordinal()];
         }
@@ -157,6 +159,26 @@ public final class CommandParser {
             return ProtocolError.NO_SUCH_USER;
         }
         return new Command(Verb.HISTORY, line.substring(nameStart, nameEnd), null, null, count);
+    }
+
+    /** {@code SEEN <id>}: one positive decimal id that fits a long; anything else is the usage error. */
+    private static ParseResult seen(String line, int start, int end) {
+        int idEnd = tokenEnd(line, start, end);
+        if (start == idEnd || skipSpaces(line, idEnd, end) != end || idEnd - start > 19) {
+            return USAGE[Verb.SEEN.ordinal()];
+        }
+        long id = 0;
+        for (int i = start; i < idEnd; i++) {
+            char c = line.charAt(i);
+            if (c < '0' || c > '9') {
+                return USAGE[Verb.SEEN.ordinal()];
+            }
+            id = id * 10 + (c - '0');
+            if (id < 0) {
+                return USAGE[Verb.SEEN.ordinal()];   // overflowed: no message has such an id
+            }
+        }
+        return id == 0 ? USAGE[Verb.SEEN.ordinal()] : new Command(Verb.SEEN, null, null, null, 0, id);
     }
 
     /**
@@ -307,6 +329,7 @@ public final class CommandParser {
                 case MSG: args = " <name> <text>"; break;
                 case SAY: args = " <text>"; break;
                 case HISTORY: args = " [<count>] [<name>]"; break;
+                case SEEN: args = " <id>"; break;
                 default: args = ""; break;
             }
             usage[v.ordinal()] = new ProtocolError(ProtocolError.BAD_REQUEST, "usage: " + v.name() + args);

@@ -131,6 +131,7 @@ public final class Replies {
             "MSG <name> <text>           private message (stored if <name> is offline)",
             "SAY <text>                  message to every online user",
             "HISTORY [<count>] [<name>]  last messages you may see (default 20, max 500); with <name>: that conversation",
+            "SEEN <id>                   you have the private messages up to FROM <id>: they are not sent again",
             "LOGOUT                      log out, keep the connection",
             "PING                        check the connection",
             "QUIT                        close the connection",

@@ -12,6 +12,7 @@ public enum Verb {
     MSG(false),
     SAY(false),
     HISTORY(false),
+    SEEN(false),
     LOGOUT(false),
     QUIT(true),
     PING(true);

@@ -1,8 +1,11 @@
 package io.jevent.chat.server;
 
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import io.jevent.chat.protocol.Events;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.protocol.Utf8LineDecoder;
 import io.jevent.chat.store.StoredMessage;
+import io.jevent.core.Event;
 import io.jevent.msgqueue.EventLoopThread;
 
 /**
@@ -30,6 +34,8 @@ import io.jevent.msgqueue.EventLoopThread;
 final class ChatLoop {
     private static final System.Logger LOG = System.getLogger(ChatLoop.class.getName());
     private static final AtomicLong SESSION_IDS = new AtomicLong();
+    /** How often a loop marks received private messages delivered in the store. */
+    static final Duration DELIVERY_FLUSH = Duration.ofSeconds(1);
 
     final int index;
     final EventLoopThread thread;
@@ -41,6 +47,9 @@ final class ChatLoop {
     private final Map<String, Session> loggedIn = new HashMap<>();
     /** Every open session of this loop. */
     private final Set<Session> sessions = new LinkedHashSet<>();
+    /** Sessions with private messages written but not yet received, or received but not yet marked. */
+    private final Set<Session> delivering = new LinkedHashSet<>();
+    private Event deliveryTimer;
     private Utf8LineDecoder decoder;
     private boolean shuttingDown;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
@@ -200,24 +209,82 @@ final class ChatLoop {
     }
 
     /**
-     * Loop thread: writes a private message to its recipient if they are still logged in here, then
-     * marks it delivered. If they are gone (the replica was stale), or still waiting for their
-     * pending messages (this one is among them: it was committed before they were asked for), or
-     * too slow to take it, it stays undelivered in the store and comes at their next login.
+     * Loop thread: writes a private message to its recipient if they are still logged in here; it
+     * is marked delivered once they have received it. If they are gone (the replica was stale), or
+     * still waiting for their pending messages (this one is among them: it was committed before they
+     * were asked for), or too slow to take it, or the connection ends before they received it, it
+     * stays undelivered in the store and comes at their next login.
      */
     void deliverPrivate(StoredMessage message) {
         Session session = loggedIn.get(OnlineUser.keyOf(message.recipientName()));
         if (session == null || !session.takesLiveMessagesFor(message.recipientId())) {
             return;
         }
-        if (session.event(Events.from(message.senderName(), message.id(), message.tsMs(), message.body()))) {
-            ctx.store.markDelivered(message.recipientId(), new long[] {message.id()}, result -> {
-                if (!result.isOk()) {
-                    LOG.log(System.Logger.Level.WARNING, "marking message " + message.id()
-                            + " delivered failed; it will be sent again at the next login: " + result.error().getMessage());
-                }
-            });
+        session.privateMessage(message);   // marked delivered once received: see deliveriesChanged
+    }
+
+    /**
+     * Loop thread: {@code session} has written private messages, or learnt that some were received.
+     * Received ones are marked delivered in the store by one request per loop every
+     * {@link #DELIVERY_FLUSH} for all its sessions, not one per message: the writer's queue is
+     * for messages. A crash loses at most that interval of marks, which costs duplicates (same id)
+     * at the next login, never a lost message.
+     */
+    void deliveriesChanged(Session session) {
+        delivering.add(session);
+        if (deliveryTimer == null) {
+            deliveryTimer = thread.base().newTimer((ev, what) -> flushDeliveries());
         }
+        if (!deliveryTimer.isPending(Event.TIMEOUT)) {
+            deliveryTimer.add(DELIVERY_FLUSH);
+        }
+    }
+
+    /**
+     * Loop thread: {@code session} is logging out or closing as {@code userId}; {@code received}
+     * are the last ids it knows received. Marked at once, so the request is queued before the
+     * user can log in again (see Session.goOffline).
+     */
+    void deliveriesEnded(Session session, long userId, long[] received) {
+        delivering.remove(session);
+        if (received.length > 0) {
+            markDelivered(Map.of(userId, received));
+        }
+    }
+
+    private void flushDeliveries() {
+        Map<Long, long[]> received = new HashMap<>();
+        for (Iterator<Session> it = delivering.iterator(); it.hasNext(); ) {
+            Session session = it.next();
+            long[] ids = session.takeReceived();
+            if (ids.length > 0) {
+                received.merge(session.userId(), ids, ChatLoop::concat);
+            }
+            if (!session.hasDeliveries()) {
+                it.remove();
+            }
+        }
+        if (!received.isEmpty()) {
+            markDelivered(received);
+        }
+        if (!delivering.isEmpty()) {
+            deliveryTimer.add(DELIVERY_FLUSH);
+        }
+    }
+
+    private void markDelivered(Map<Long, long[]> received) {
+        ctx.store.markDelivered(received, result -> {
+            if (!result.isOk()) {
+                LOG.log(System.Logger.Level.WARNING, "marking private messages delivered failed; they will be"
+                        + " sent again at the next login: " + result.error().getMessage());
+            }
+        });
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /** Loop thread, with a committed group message: fans it out to every loop. */

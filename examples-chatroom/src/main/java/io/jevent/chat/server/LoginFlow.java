@@ -139,15 +139,7 @@ final class LoginFlow {
             ids[i] = m.id();
         }
         session.online();
-        session.complete(block.toString());
-        if (ids.length > 0 && !session.isClosed()) {
-            ctx.store.markDelivered(claim.userId(), ids, r -> {
-                if (!r.isOk()) {
-                    LOG.log(System.Logger.Level.WARNING, "marking " + ids.length + " offline messages delivered failed;"
-                            + " they will be sent again: " + r.error().getMessage());
-                }
-            });
-        }
+        session.complete(block.toString(), ids);   // marked delivered once received, not when queued
     }
 
     /** An upgrade of the stored hash is a nicety: background priority, and skipped if that queue is full. */

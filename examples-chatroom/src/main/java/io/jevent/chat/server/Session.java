@@ -14,6 +14,7 @@ import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoreException;
+import io.jevent.chat.store.StoredMessage;
 import io.jevent.core.Event;
 import io.jevent.core.bufferevent.BufferEvent;
 
@@ -44,6 +45,7 @@ import io.jevent.core.bufferevent.BufferEvent;
 final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     private static final String BYE_SHUTDOWN = Events.bye("server shutting down");
+    private static final long[] NO_MESSAGES = {};
 
     private enum State { LOGGED_OUT, JOINING, ONLINE }
 
@@ -59,6 +61,7 @@ final class Session {
     private final SessionOutput output;
     private final LoginFlow login;
     private final StoreCommands commands;
+    private final Deliveries deliveries = new Deliveries();
 
     private State state = State.LOGGED_OUT;
     private OnlineUser me;
@@ -156,6 +159,11 @@ final class Session {
                 closeReason = "quit";
                 finish(null);
             }
+            case SEEN -> {
+                deliveries.seen(command.messageId());
+                loop.deliveriesChanged(this);
+                output.reply(Replies.OK);
+            }
             case LOGOUT -> {
                 goOffline();
                 output.reply(Replies.BYE);
@@ -195,12 +203,26 @@ final class Session {
 
     /** The reply to the command in flight: write it, then go on with the input. */
     void complete(String block) {
+        complete(block, NO_MESSAGES);
+    }
+
+    /**
+     * As {@link #complete(String)}, for a reply block that carries the private messages
+     * {@code messageIds} as FROM lines (LOGIN's pending messages): they are delivered once received.
+     */
+    void complete(String block, long[] messageIds) {
         if (closed) {
             return;
         }
         inFlight = false;
         if (!finishing) {
             output.reply(block);
+            for (long id : messageIds) {
+                deliveries.written(id, output.queuedTotal());
+            }
+            if (messageIds.length > 0) {
+                loop.deliveriesChanged(this);
+            }
         }
         if (loop.isShuttingDown()) {
             shutdown();
@@ -284,6 +306,30 @@ final class Session {
         return true;
     }
 
+    /**
+     * A private message to this session's user: writes its FROM line and tracks it until the client
+     * has received it. Returns false if it was not written (as {@link #event}).
+     */
+    boolean privateMessage(StoredMessage message) {
+        if (!event(Events.from(message.senderName(), message.id(), message.tsMs(), message.body()))) {
+            return false;
+        }
+        deliveries.written(message.id(), output.queuedTotal());
+        loop.deliveriesChanged(this);
+        return true;
+    }
+
+    /** Loop thread, for the periodic store update: the ids received since the last call. */
+    long[] takeReceived() {
+        deliveries.sent(output.sentBytes());
+        return deliveries.takeReceived();
+    }
+
+    /** Whether private messages written here still wait to be received or marked. */
+    boolean hasDeliveries() {
+        return !deliveries.isEmpty();
+    }
+
     /** Output drained to the low watermark (never called once finishing: see finish()). */
     private void outputDrained() {
         if (output.drained()) {
@@ -295,6 +341,10 @@ final class Session {
         loop.countSlowConsumer();
         LOG.log(System.Logger.Level.WARNING, "#" + id + " " + peer + " is a slow consumer ("
                 + output.length() + " bytes unread); disconnecting");
+        // What left the buffer counts (for a client that never sent SEEN); the rest is dropped
+        // unsent and stays undelivered in the store, for the next login.
+        deliveries.sent(output.sentBytes());
+        deliveries.abandonUnconfirmed();
         output.dropUnsent();
         closeReason = "slow consumer";
         finish(Events.bye("slow consumer"));
@@ -363,6 +413,11 @@ final class Session {
             return;
         }
         OnlineUser user = me;
+        // Before the release below: a later login of this user asks the store for its pending
+        // messages only after the release, so it finds these marked and does not get them again.
+        deliveries.sent(output.sentBytes());
+        deliveries.abandonUnconfirmed();
+        loop.deliveriesEnded(this, user.userId(), deliveries.takeReceived());
         me = null;
         state = State.LOGGED_OUT;
         keepaliveTimer.del();

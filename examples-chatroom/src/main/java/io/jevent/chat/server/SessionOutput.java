@@ -36,6 +36,8 @@ final class SessionOutput {
     private long replyAllowance;
     /** The session stopped taking commands because the output was full. */
     private boolean inputWaiting;
+    /** Bytes ever queued: with the buffer's length, says how much of the stream has left it. */
+    private long queuedTotal;
 
     SessionOutput(ChatLoop loop, BufferEvent bev, int highWatermark) {
         this.loop = loop;
@@ -53,8 +55,23 @@ final class SessionOutput {
 
     /** An event line or the last {@code BYE}: written as it is. */
     void write(String text) {
+        long before = out.length();
         out.add(text, StandardCharsets.UTF_8);
+        queuedTotal += out.length() - before;
         loop.outputQueued(out.length());
+    }
+
+    /** Where the stream ends after what has been queued so far: the offset of the next byte. */
+    long queuedTotal() {
+        return queuedTotal;
+    }
+
+    /**
+     * How much of the stream has left the output buffer for the socket (the kernel has it; the
+     * client may not). Meaningless after {@link #dropUnsent}, which only a closing session calls.
+     */
+    long sentBytes() {
+        return queuedTotal - out.length();
     }
 
     /**

@@ -3,7 +3,9 @@ package io.jevent.chat.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -44,10 +46,11 @@ import java.util.function.Consumer;
  * {@code CommandParser.isValidName}) before calling.
  *
  * <h2>Offline delivery (at least once)</h2>
- * Private messages are stored undelivered. The loop delivers a message to an online recipient and
- * then calls {@link #markDelivered}; at login it calls {@link #pendingMessages}, writes them, and
- * marks them. A crash between writing and marking redelivers the message at the next login (same
- * id, so clients can drop duplicates). {@code pendingMessages} runs on the writer, ordered with
+ * Private messages are stored undelivered. The server writes a message to an online recipient (or,
+ * at login, the ones {@link #pendingMessages} returns) and calls {@link #markDelivered} once the
+ * client has received it; until then it stays pending. A crash, or a connection lost, between
+ * writing and marking redelivers the message at the next login (same id, so clients can drop
+ * duplicates). {@code pendingMessages} runs on the writer, ordered with
  * the appends, so a message committed before it is in its result and a message committed after it
  * arrives (as an append result) after it.
  */
@@ -152,8 +155,26 @@ public final class ChatStore implements AutoCloseable {
      * @param callback    gets the number of messages newly marked; runs on the writer
      */
     public void markDelivered(long recipientId, long[] messageIds, Consumer<Result<Integer>> callback) {
-        long[] ids = messageIds.clone();
-        writer.submit(ops -> ops.markDelivered(recipientId, ids), callback);
+        markDelivered(Map.of(recipientId, messageIds), callback);
+    }
+
+    /**
+     * As {@link #markDelivered(long, long[], Consumer)} for several recipients in one request: the
+     * server marks everything a loop learnt was received since its last update at once. Any thread.
+     *
+     * @param idsByRecipient message ids by recipient id (copied before this method returns)
+     * @param callback       gets the number of messages newly marked; runs on the writer
+     */
+    public void markDelivered(Map<Long, long[]> idsByRecipient, Consumer<Result<Integer>> callback) {
+        Map<Long, long[]> copy = new HashMap<>();
+        idsByRecipient.forEach((recipient, ids) -> copy.put(recipient, ids.clone()));
+        writer.submit(ops -> {
+            int changed = 0;
+            for (Map.Entry<Long, long[]> e : copy.entrySet()) {
+                changed += ops.markDelivered(e.getKey(), e.getValue());
+            }
+            return changed;
+        }, callback);
     }
 
     /**
