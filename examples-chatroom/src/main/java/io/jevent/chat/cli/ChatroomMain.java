@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
  * Entry point of {@code chatroom.jar}: {@code java -jar chatroom.jar server|client [options]}.
  *
  * <p>Exit codes: 0 success (the server after a clean shutdown), 1 failure to start (port in use,
- * unusable database), 2 usage errors: an unknown option, a value out of range or not understood.
+ * unusable database), 2 usage errors: an unknown option, a value out of range or not understood,
+ * 3 the server stopped but its shutdown timed out on the database and abandoned unacknowledged
+ * writes (a stalled disk).
  * A usage error prints one line saying what is wrong and a hint to {@code --help}, never a stack trace.
  */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, version = "jevent chatroom 0.1.0",

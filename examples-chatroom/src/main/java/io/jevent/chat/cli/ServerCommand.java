@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code chatroom server}: runs the chat server until SIGTERM or SIGINT, then shuts down gracefully
- * and exits 0. Prints one line on start with the address and the database path.
+ * and exits 0, or 3 if the shutdown timed out on the database and abandoned writes
+ * ({@link ChatServer#awaitExitStatus()}). Prints one line on start with the address and the database path.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run the chat server (stop it with Ctrl-C or SIGTERM).")
@@ -89,6 +90,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "Bytes of message text a user may send at once, at least 4096 (default ${DEFAULT-VALUE}).")
     long sendByteBurst;
 
+    @Option(names = "--shutdown-timeout", defaultValue = "10",
+            description = "Seconds a shutdown (SIGTERM, Ctrl-C) may take, 1-3600; writes the database has not"
+                    + " finished by then are abandoned and the exit status is 3 (default ${DEFAULT-VALUE}).")
+    long shutdownTimeoutSeconds;
+
     @Option(names = "--pbkdf2-iterations", hidden = true, description = "PBKDF2 rounds for new hashes (tests).")
     Integer pbkdf2Iterations;
 
@@ -109,6 +115,7 @@ final class ServerCommand implements Callable<Integer> {
                         Duration.ofSeconds(keepaliveTimeoutSeconds)))
                 .withSendLimits(sendRate == 0 ? SendLimits.OFF
                         : new SendLimits(sendRate, sendBurst, sendByteRate, sendByteBurst))
+                .withShutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds))
                 .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
                 .withDurability("normal".equalsIgnoreCase(sync)
                         ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS);
@@ -125,8 +132,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("chat server listening on " + at.getAddress().getHostAddress() + ":" + at.getPort()
                 + ", database " + database);
         System.out.flush();
-        server.terminationFuture().exceptionally(t -> null).join();   // returns after SIGTERM/SIGINT
-        return 0;
+        return server.awaitExitStatus();   // returns after SIGTERM/SIGINT
     }
 
     /**
@@ -152,6 +158,8 @@ final class ServerCommand implements Callable<Integer> {
             Options.require(spec, sendByteBurst >= Protocol.MAX_LINE_BYTES, "--send-byte-burst must be at least "
                     + Protocol.MAX_LINE_BYTES + " (one longest line), not " + sendByteBurst);
         }
+        Options.require(spec, shutdownTimeoutSeconds >= 1 && shutdownTimeoutSeconds <= 3600,
+                "--shutdown-timeout must be 1-3600 seconds, not " + shutdownTimeoutSeconds);
         Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
                 "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
         InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +56,28 @@ import io.jevent.msgqueue.EventLoopThread;
  * {@link #shutdown()} (also SIGTERM/SIGINT when {@link ServerConfig#handleSignals()}): stop
  * accepting; each connection gets {@code BYE server shutting down} (after the reply to its command
  * in flight, so commits under way finish and are acknowledged); then the store is closed cleanly
- * (its queue is drained and the WAL checkpointed), then the loops and workers stop.
+ * (its queue is drained and the WAL checkpointed), then the loops and workers stop. The whole is
+ * bounded by {@link ServerConfig#shutdownTimeout()} (plus a short grace for the store): a disk that
+ * stalls does not hold it up; the writes it abandons are logged and the termination future
+ * completes exceptionally with {@link WritesAbandonedException}.
  */
 public final class ChatServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
     /** Per hashing queue (LOGIN, background); the rate limits keep them far below this. */
     private static final int WORKER_QUEUE = 1024;
+    /**
+     * The least time the store gets to close once the connections are done, even if they used up
+     * the shutdown timeout: a healthy store closes in milliseconds, and abandoning its writes for
+     * want of them would be a false alarm.
+     */
+    private static final Duration STORE_CLOSE_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * Exit status of {@code chatroom server} when its shutdown gave up on the database: the disk
+     * did not answer within the shutdown timeout and accepted writes were abandoned (none of them
+     * acknowledged). See {@link #awaitExitStatus()}.
+     */
+    public static final int EXIT_WRITES_ABANDONED = 3;
 
     private final ServerConfig config;
     private final ChatStore store;
@@ -269,6 +286,22 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the server has stopped (after {@link #shutdown()} or a signal) and says how, as
+     * the status a process running it should exit with. Any thread but a loop's.
+     *
+     * @return 0 after a clean stop; {@link #EXIT_WRITES_ABANDONED} if the shutdown timed out on
+     *         the database and abandoned writes; 1 if it failed otherwise
+     */
+    public int awaitExitStatus() {
+        try {
+            terminated.join();
+            return 0;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof WritesAbandonedException ? EXIT_WRITES_ABANDONED : 1;
+        }
+    }
+
     /** Shuts down gracefully and waits. Any thread but a loop's. */
     @Override
     public void close() {
@@ -276,6 +309,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private void runShutdown() {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             ChatLoop first = loops.get(0);
             call(first, base -> {
@@ -292,13 +326,23 @@ public final class ChatServer implements AutoCloseable {
             }
             try {
                 CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
-                        .get(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                        .get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 LOG.log(System.Logger.Level.WARNING, "connections still open after " + config.shutdownTimeout()
                         + "; closing them");
             }
-            // Commits still queued complete (and are acknowledged if their connection is open).
-            store.close();
+            // Commits still queued complete (and are acknowledged if their connection is open),
+            // unless the disk does not answer in time: then they are abandoned, unacknowledged.
+            Duration storeTime = remaining(deadline);
+            ChatStore.CloseOutcome closed = store.close(
+                    storeTime.compareTo(STORE_CLOSE_GRACE) < 0 ? STORE_CLOSE_GRACE : storeTime);
+            if (!closed.clean()) {
+                LOG.log(System.Logger.Level.ERROR, "shutdown timed out after " + config.shutdownTimeout().toMillis()
+                        + " ms waiting for the database: abandoned " + closed.abandonedWrites()
+                        + " unacknowledged writes (" + closed.writesUnderWay() + " in the transaction under way,"
+                        + " which is rolled back unless the disk answers before exit, and "
+                        + closed.writesDropped() + " queued, never run)");
+            }
             for (ChatLoop loop : loops) {
                 loop.post(loop::closeAll);
             }
@@ -307,13 +351,25 @@ public final class ChatServer implements AutoCloseable {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                 workers.shutdownNow();
             }
-            LOG.log(System.Logger.Level.INFO, "server stopped; database closed");
-            terminated.complete(null);
+            if (closed.clean()) {
+                LOG.log(System.Logger.Level.INFO, "server stopped; database closed");
+                terminated.complete(null);
+            } else {
+                terminated.completeExceptionally(new WritesAbandonedException(closed.abandonedWrites()));
+            }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "shutdown failed", t);
-            store.close();
+            try {
+                store.close(STORE_CLOSE_GRACE);
+            } catch (InterruptedException | RuntimeException e) {
+                t.addSuppressed(e);
+            }
             terminated.completeExceptionally(t);
         }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** Runs {@code task} on {@code loop} and waits for its result, unwrapping I/O failures. */

@@ -26,7 +26,9 @@ import io.jevent.chat.store.StoreConfig;
  *                           further commands wait until it reads
  * @param flushTimeout       how long a closing connection (QUIT, BYE) may take to flush its output
  *                           and, after its end of stream, for the client to close its side
- * @param shutdownTimeout    how long a graceful shutdown waits for connections to finish
+ * @param shutdownTimeout    how long a graceful shutdown may take: connections get until then to
+ *                           finish, the database whatever is left (at least a second); writes the
+ *                           database has not finished by then are abandoned (see ChatServer)
  * @param handleSignals      whether SIGTERM/SIGINT start a graceful shutdown (the command line
  *                           does; in-process tests do not, so they never take the JVM's handlers)
  * @param sendLimits         per-user flood control of SAY and MSG ({@code ERR 429 slow down})
@@ -55,6 +57,9 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         }
         if (readHighWatermark < 8192 || writeHighWatermark < 8192) {
             throw new IllegalArgumentException("watermarks must be at least 8 KiB (a line is 4 KiB)");
+        }
+        if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            throw new IllegalArgumentException("shutdown timeout must be positive");
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
@@ -117,6 +122,12 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
     public ServerConfig withFlushTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
                 readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive);
+    }
+
+    /** @param value how long a graceful shutdown may take (see ChatServer) @return a copy with it */
+    public ServerConfig withShutdownTimeout(Duration value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive);
     }
 
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */

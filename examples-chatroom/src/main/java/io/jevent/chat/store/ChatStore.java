@@ -2,6 +2,7 @@ package io.jevent.chat.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -263,6 +264,49 @@ public final class ChatStore implements AutoCloseable {
         synchronized (closeLock) {
             writer.close();
             readers.close();
+        }
+    }
+
+    /**
+     * What a {@link #close(Duration) bounded close} left undone.
+     *
+     * @param clean          everything accepted was executed and completed, and every connection
+     *                       closed
+     * @param writesUnderWay writes in the transaction the writer was running when the close gave
+     *                       up: never acknowledged, and committed only if the disk comes back before
+     *                       the process exits
+     * @param writesDropped  writes still queued: failed with CLOSED, never run
+     */
+    public record CloseOutcome(boolean clean, int writesUnderWay, int writesDropped) {
+        /** Nothing abandoned. */
+        public static final CloseOutcome CLEAN = new CloseOutcome(true, 0, 0);
+
+        /** @return accepted writes that will not be acknowledged */
+        public int abandonedWrites() {
+            return writesUnderWay + writesDropped;
+        }
+    }
+
+    /**
+     * As {@link #close()}, but gives up after {@code max}, for a shutdown that must end even when
+     * the disk does not answer: the writes still queued fail with CLOSED, the transaction under way
+     * is left to the writer thread (a daemon), and the outcome says how many writes were abandoned.
+     * Must not be called from a store callback, nor concurrently with {@link #close()}.
+     *
+     * @param max how long to wait for the writer and the readers together
+     * @return {@link CloseOutcome#CLEAN} if everything finished in time, else what was abandoned
+     * @throws InterruptedException if interrupted while waiting
+     * @throws IllegalStateException if called on the writer thread
+     */
+    public CloseOutcome close(Duration max) throws InterruptedException {
+        if (writer.isWriterThread()) {
+            throw new IllegalStateException("close() called from a store callback");
+        }
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (closeLock) {
+            CloseOutcome outcome = writer.close(max);
+            boolean readersClosed = readers.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            return readersClosed || !outcome.clean() ? outcome : new CloseOutcome(false, 0, 0);
         }
     }
 

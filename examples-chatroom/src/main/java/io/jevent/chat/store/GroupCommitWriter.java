@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -40,6 +41,8 @@ final class GroupCommitWriter {
     private volatile long batches;
     private volatile long failedBatches;
     private volatile long largestBatch;
+    /** Requests in the batch under way, 0 between batches: what a timed-out close abandons. */
+    private volatile int inBatch;
     private final AtomicLong rejected = new AtomicLong();
 
     GroupCommitWriter(WriterOps ops, int queueCapacity, int maxBatch) {
@@ -118,6 +121,54 @@ final class GroupCommitWriter {
         }
     }
 
+    /**
+     * As {@link #close()}, but gives up at {@code max}: a stalled disk (an fsync that does not
+     * return, a lock another process holds) must not hold a shutdown forever. On giving up, the
+     * requests still queued are failed with CLOSED here (they never run) and the batch under way
+     * is left to the writer thread, which is a daemon: if the disk comes back before the process
+     * exits it finishes that batch and closes the connection; otherwise the process exits with the
+     * batch uncommitted, which SQLite rolls back at the next open. Any thread but the writer; not
+     * concurrently with {@link #close()}.
+     *
+     * @return what was abandoned; {@link ChatStore.CloseOutcome#clean()} if nothing
+     * @throws InterruptedException if interrupted while waiting (then nothing was abandoned yet)
+     */
+    ChatStore.CloseOutcome close(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (submitLock) {
+            closed = true;
+        }
+        synchronized (closeLock) {
+            if (!stopQueued) {
+                stopQueued = queue.offer(POISON, remaining(deadline), TimeUnit.NANOSECONDS);
+            }
+        }
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
+        if (!thread.isAlive()) {
+            return ChatStore.CloseOutcome.CLEAN;
+        }
+        int underWay = inBatch;
+        List<WriteRequest<?>> dropped = new ArrayList<>();
+        queue.drainTo(dropped);
+        boolean hadStop = dropped.remove(POISON);
+        StoreException error = ChatStore.closedError();
+        for (WriteRequest<?> request : dropped) {
+            request.fail(error);
+            request.complete();
+        }
+        synchronized (closeLock) {
+            if (hadStop || !stopQueued) {
+                // Room again: the writer, if it ever comes back, stops after its batch.
+                stopQueued = queue.offer(POISON);
+            }
+        }
+        return new ChatStore.CloseOutcome(false, underWay, dropped.size());
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
     /** Waits up to {@code max} for the writer thread to end; for tests. */
     boolean awaitStopped(Duration max) throws InterruptedException {
         thread.join(Math.max(1, max.toMillis()));
@@ -140,7 +191,9 @@ final class GroupCommitWriter {
                 stop = true;
             }
             if (!batch.isEmpty()) {
+                inBatch = batch.size();
                 runBatch(batch);
+                inBatch = 0;
                 batch.clear();
             }
         }

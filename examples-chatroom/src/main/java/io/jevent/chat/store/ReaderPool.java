@@ -1,6 +1,7 @@
 package io.jevent.chat.store;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -94,6 +95,31 @@ final class ReaderPool {
                         .log(System.Logger.Level.WARNING, "closing reader connection failed", e);
             }
         }
+    }
+
+    /**
+     * As {@link #close()}, but waits at most {@code max} for the reads under way; on giving up,
+     * queued reads are dropped (their callbacks never run: only closing connections wait for them)
+     * and the connections are left to the exiting process.
+     *
+     * @return whether every reader stopped and its connection was closed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean close(Duration max) throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(Math.max(1, max.toMillis()), TimeUnit.MILLISECONDS)) {
+            executor.shutdownNow();
+            return false;
+        }
+        for (ReaderOps ops : all) {
+            try {
+                ops.close();
+            } catch (SQLException e) {
+                System.getLogger(ChatStore.class.getName())
+                        .log(System.Logger.Level.WARNING, "closing reader connection failed", e);
+            }
+        }
+        return true;
     }
 
     private <T> Result<T> run(Operation<T> operation) {

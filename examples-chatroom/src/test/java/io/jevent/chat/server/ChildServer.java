@@ -26,28 +26,51 @@ final class ChildServer implements AutoCloseable {
     final Process process;
     final InetSocketAddress address;
     final String startLine;
+    private final BufferedReader out;
 
-    private ChildServer(Process process, InetSocketAddress address, String startLine) {
+    private ChildServer(Process process, BufferedReader out, InetSocketAddress address, String startLine) {
         this.process = process;
+        this.out = out;
         this.address = address;
         this.startLine = startLine;
     }
 
     /** Starts {@code chatroom server --port 0 --db <db> ...} and waits for its start line. */
     static ChildServer start(Path db, String... extraArgs) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                ChatroomMain.class.getName(), "server", "--port", "0", "--db", db.toString(),
+        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--db", db.toString(),
                 "--pbkdf2-iterations", "1000", "--log-level", "WARNING",
                 "--send-rate", "0"));   // the tests pipeline hundreds of messages from one user on purpose
-        cmd.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        args.addAll(List.of(extraArgs));
+        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, args);
+    }
+
+    /**
+     * Starts {@code main} from the test class path (a test's own variant of the server's main) and
+     * waits for its start line, which must look like the server's.
+     */
+    static ChildServer startMain(Class<?> main, ProcessBuilder.Redirect stderr, List<String> args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                main.getName()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectError(stderr).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         assertThat(line).as("start line of the child server").isNotNull();
         Matcher m = LISTENING.matcher(line);
         assertThat(m.matches()).as("start line: " + line).isTrue();
-        return new ChildServer(p, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), line);
+        return new ChildServer(p, out, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), line);
+    }
+
+    /** Sends a line to the child's standard input (for test mains that take commands there). */
+    void tell(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
+    /** The child's next line of standard output, or null at its end. */
+    String readLine() throws IOException {
+        return out.readLine();
     }
 
     /** Waits for the process to exit and returns its exit code. */

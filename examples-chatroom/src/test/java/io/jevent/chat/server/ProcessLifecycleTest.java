@@ -4,6 +4,7 @@ import static io.jevent.chat.server.ServerFixture.PW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server as a process: killed, it loses nothing it acknowledged; sent SIGTERM, it says BYE and exits 0. */
+/**
+ * The server as a process: killed, it loses nothing it acknowledged; sent SIGTERM, it says BYE and
+ * exits 0, or, if the disk does not answer, exits 3 within its shutdown timeout.
+ */
 @Timeout(value = 90, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProcessLifecycleTest {
     @TempDir
@@ -114,5 +118,57 @@ class ProcessLifecycleTest {
         }
         assertThat(stored).containsAll(acked);
         System.out.printf("SIGTERM: %d of 200 pipelined messages acknowledged before BYE, %d stored%n", acked.size() + 1, stored.size());
+    }
+
+    /** Issue 12 item 10: a SIGTERM used to wait for a stalled disk forever. */
+    @Test
+    void sigtermWithTheDiskStalledEndsWithinTheShutdownTimeoutAndExitsNonZero() throws Exception {
+        Path db = dir.resolve("chat.db");
+        Path log = dir.resolve("stderr.txt");
+        try (ChildServer child = ChildServer.startMain(StalledDiskServer.class,
+                ProcessBuilder.Redirect.to(log.toFile()), List.of(db.toString(), "1"));
+             ChatClient bob = ChatClient.connect(child.address);
+             ChatClient ann = ChatClient.connect(child.address)) {
+            bob.registerAndLogin("bob", PW);
+            ann.registerAndLogin("ann", PW);
+            child.tell("stall");
+            assertThat(child.readLine()).isEqualTo("stalled");
+            ann.send("MSG bob never acknowledged");   // waits for the disk, like the write before it
+
+            child.process.destroy();   // SIGTERM
+
+            assertThat(child.awaitExit()).as("exit status after a shutdown that abandoned writes")
+                    .isEqualTo(ChatServer.EXIT_WRITES_ABANDONED);
+            assertThat(linesUntilClosed(ann)).as("nothing unfinished is acknowledged").noneMatch(l -> l.startsWith("OK sent"));
+            assertThat(linesUntilClosed(bob)).noneMatch(l -> l.startsWith("FROM "));
+        }
+        assertThat(Files.readString(log)).containsPattern("shutdown timed out after 1000 ms waiting for the database:"
+                + " abandoned [12] unacknowledged writes");
+        // The database is intact, without the write that never committed.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("ok");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM messages")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    /** What the client reads until the connection ends, by a close or (the process gone) a reset. */
+    private static List<String> linesUntilClosed(ChatClient client) {
+        List<String> lines = new ArrayList<>();
+        try {
+            String line;
+            while ((line = client.readLine()) != null) {
+                lines.add(line);
+            }
+        } catch (java.io.UncheckedIOException reset) {
+            // the end too
+        }
+        return lines;
     }
 }

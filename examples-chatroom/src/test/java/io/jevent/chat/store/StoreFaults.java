@@ -3,12 +3,13 @@ package io.jevent.chat.store;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Faults injected into a running store's writer connection, for tests in any package: a disk that
- * fills up ({@code PRAGMA max_page_count}, which SQLite enforces per connection exactly as it
- * treats a full file system: {@code SQLITE_FULL}) and then has space again.
+ * Faults injected into a running store's writer, for tests in any package: a disk that fills up
+ * ({@code PRAGMA max_page_count}, which SQLite enforces per connection exactly as it treats a full
+ * file system: {@code SQLITE_FULL}) and then has space again, and a disk that stops answering.
  */
 public final class StoreFaults {
     private StoreFaults() {
@@ -22,6 +23,35 @@ public final class StoreFaults {
     /** Space is back. */
     public static void freeDisk(ChatStore store) {
         onWriter(store, "PRAGMA max_page_count = 1073741823");
+    }
+
+    /**
+     * The disk stops answering: the writer blocks inside its transaction, as in an fsync that does
+     * not return, until the process exits. Returns once the writer is blocked.
+     */
+    public static void stallWriter(ChatStore store) {
+        CountDownLatch stalled = new CountDownLatch(1);
+        Object never = new Object();
+        store.writer().<Void>submit(ops -> {
+            stalled.countDown();
+            while (true) {
+                synchronized (never) {
+                    try {
+                        never.wait();   // nobody notifies: a disk that does not answer
+                    } catch (InterruptedException e) {
+                        // nor does it answer interrupts
+                    }
+                }
+            }
+        }, r -> { });
+        try {
+            if (!stalled.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the writer did not take the stall");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static long pageCount(ChatStore store) {
