@@ -17,6 +17,13 @@ import java.util.Arrays;
  * <p>Threading: owned by the session's loop thread, like the session.
  */
 final class Deliveries {
+    /**
+     * Most lines tracked per connection. A client that sent SEEN once and then stopped would
+     * otherwise grow this without end; beyond it the oldest are forgotten, which only means they
+     * stay pending and come again at the next login.
+     */
+    static final int MAX_UNCONFIRMED = 4096;
+
     /** One FROM line: where the output stream ends after it, and its message id. */
     private record Written(long endOffset, long messageId) {
     }
@@ -29,6 +36,9 @@ final class Deliveries {
 
     /** A FROM line for {@code messageId} was queued; the output stream ends at {@code endOffset} after it. */
     void written(long messageId, long endOffset) {
+        if (unconfirmed.size() == MAX_UNCONFIRMED) {
+            unconfirmed.removeFirst();
+        }
         unconfirmed.addLast(new Written(endOffset, messageId));
     }
 
