@@ -302,7 +302,12 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** Shuts down gracefully and waits. Any thread but a loop's. */
+    /**
+     * Shuts down gracefully and waits. Any thread but a loop's.
+     *
+     * @throws CompletionException if the shutdown abandoned writes (its cause a
+     *                             {@link WritesAbandonedException}) or failed
+     */
     @Override
     public void close() {
         shutdown().join();
