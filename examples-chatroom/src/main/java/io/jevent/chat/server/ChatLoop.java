@@ -287,14 +287,14 @@ final class ChatLoop {
         return both;
     }
 
-    /** Loop thread, with a committed group message: fans it out to every loop. */
-    void routeGroup(StoredMessage message) {
+    /**
+     * Posts a committed group message to every loop, this one included. Called only by the store's
+     * writer thread, in commit order: being the one producer of group deliveries, it makes every
+     * loop's queue (FIFO per producer) receive them in id order, so all users see one order.
+     */
+    static void fanOutGroup(ServerContext ctx, StoredMessage message) {
         for (ChatLoop loop : ctx.loops) {
-            if (loop == this) {
-                deliverGroup(message);
-            } else {
-                loop.post(() -> loop.deliverGroup(message));
-            }
+            loop.post(() -> loop.deliverGroup(message));
         }
     }
 

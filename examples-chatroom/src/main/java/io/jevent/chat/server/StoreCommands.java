@@ -1,11 +1,13 @@
 package io.jevent.chat.server;
 
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 import io.jevent.chat.auth.RegisterRateLimiter;
 import io.jevent.chat.protocol.Command;
 import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoreException;
 import io.jevent.chat.store.StoredMessage;
 
@@ -86,15 +88,22 @@ final class StoreCommands {
         }));
     }
 
+    /**
+     * SAY. The fan-out happens in the store's callback, on the writer thread, before the reply is
+     * posted: the writer completes commits one at a time in id order, so it is the single sequence
+     * point, and since each loop's queue is FIFO per producer every loop (the sender's included)
+     * gets group messages in id order. Fanning out from the sender's loop instead let a loop deliver
+     * its own sender's message before an older one still on its way from another loop.
+     */
     void sendGroup(Command command) {
-        ctx.store.appendGroup(session.userId(), command.text(), session.onLoop(result -> {
-            if (!result.isOk()) {
-                session.complete(session.failure("SAY", result.error()));
-                return;
+        Consumer<Result<StoredMessage>> reply = session.onLoop(result -> session.complete(result.isOk()
+                ? Replies.sent(result.value().id()) : session.failure("SAY", result.error())));
+        ctx.store.appendGroup(session.userId(), command.text(), result -> {
+            if (result.isOk()) {
+                ChatLoop.fanOutGroup(ctx, result.value());
             }
-            loop.routeGroup(result.value());
-            session.complete(Replies.sent(result.value().id()));
-        }));
+            reply.accept(result);
+        });
     }
 
     void history(Command command) {

@@ -3,7 +3,10 @@ package io.jevent.chat.server;
 import static io.jevent.chat.server.ServerFixture.PW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,5 +80,48 @@ class MultiLoopTest {
         String live = ann.call("MSG ann hi");
         assertThat(live).matches("OK sent \\d+");
         assertThat(second.awaitEvent(e -> e.startsWith("FROM bob "))).contains(" " + live.substring(8) + " ");
+    }
+
+    /**
+     * Issue 12, item 8: group messages committed by senders on both loops reach every reader in id
+     * order, and every reader sees the same sequence. Before the fix each sender's loop fanned its own
+     * message out, delivering it at once to its own readers but through a queue hop to the other
+     * loop's, so a reader there could get a later id first. Senders pipeline, so batches hold messages
+     * of both loops and the race comes up many times per run.
+     */
+    @Test
+    void everyReaderSeesGroupMessagesInIdOrderWhicheverLoopSentThem() {
+        ChatClient reader0 = fx.user("reader0");   // loop 0
+        ChatClient reader1 = fx.user("reader1");   // loop 1
+        List<ChatClient> senders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            senders.add(fx.user("sender" + i));    // loops 0, 1, 0, 1
+        }
+        assertThat(fx.server.stats().openPerLoop()).containsExactly(3L, 3L);
+        int perSender = 250;
+        for (int i = 0; i < senders.size(); i++) {
+            senders.get(i).sendRaw(("SAY from " + i + "\n").repeat(perSender).getBytes(StandardCharsets.US_ASCII));
+        }
+        for (ChatClient sender : senders) {
+            for (int k = 0; k < perSender; k++) {
+                assertThat(sender.readReply()).last().asString().startsWith("OK sent ");
+            }
+        }
+        int total = senders.size() * perSender;
+        List<Long> seen0 = groupIds(reader0, total);
+        List<Long> seen1 = groupIds(reader1, total);
+        assertThat(seen0).as("ids reader0 (loop 0) saw").isSorted().doesNotHaveDuplicates();
+        assertThat(seen1).as("ids reader1 (loop 1) saw").isSorted().doesNotHaveDuplicates();
+        assertThat(seen1).as("both readers see one sequence").isEqualTo(seen0);
+    }
+
+    /** Reads until {@code count} GROUP events have arrived; returns their ids in arrival order. */
+    private static List<Long> groupIds(ChatClient reader, int count) {
+        List<Long> ids = new ArrayList<>();
+        while (ids.size() < count) {
+            String event = reader.awaitEvent(e -> e.startsWith("GROUP "));
+            ids.add(Long.parseLong(event.split(" ")[2]));
+        }
+        return ids;
     }
 }
