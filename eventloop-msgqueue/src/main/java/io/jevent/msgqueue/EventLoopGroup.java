@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,22 +155,34 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
      * @param quietPeriod see {@link EventLoopThread#shutdown}
      * @param timeout     see {@link EventLoopThread#shutdown}
      * @return completes when every loop has terminated, with all their unrun tasks; channels of unrun
-     *         hand-offs are already closed
+     *         hand-offs are already closed. If a loop thread had died, it completes exceptionally with
+     *         what killed it (see {@link EventLoopThread#terminationFuture()}), once all have terminated
+     *         and those channels are closed too
      */
     public CompletableFuture<List<Runnable>> shutdownGracefully(Duration quietPeriod, Duration timeout) {
         List<CompletableFuture<List<Runnable>>> all = new ArrayList<>();
         for (EventLoopThread loop : loops) {
             all.add(loop.shutdown(quietPeriod, timeout));
         }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+        // Waits for every loop, also when one died (allOf would complete at the first failure).
+        CompletableFuture<?>[] ended = all.stream().map(f -> f.handle((v, t) -> null)).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(ended).thenApply(ignored -> {
             List<Runnable> left = new ArrayList<>();
-            for (CompletableFuture<List<Runnable>> f : all) {
-                for (Runnable r : f.join()) {
+            Throwable death = null;
+            for (int i = 0; i < all.size(); i++) {
+                CompletableFuture<List<Runnable>> f = all.get(i);
+                if (f.isCompletedExceptionally() && death == null) {
+                    death = f.handle((v, t) -> t instanceof CompletionException c ? c.getCause() : t).join();
+                }
+                for (Runnable r : loops.get(i).unrunTasks()) {
                     if (r instanceof AcceptedHandoff h) {
                         closeQuietly(h.channel);
                     }
                     left.add(r);
                 }
+            }
+            if (death != null) {
+                throw new CompletionException(death);
             }
             return left;
         });
@@ -194,6 +207,7 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
 
     /**
      * Shuts down with no quiet period and a 30 s timeout and waits. Not from one of the group's loops.
+     * Returns normally also if a loop thread had died (it was logged; its termination future reports it).
      *
      * @throws IllegalStateException if called on one of the group's loop threads
      */
@@ -204,7 +218,7 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
                 throw new IllegalStateException("close() would wait for its own thread; use shutdownGracefully()");
             }
         }
-        shutdownGracefully(Duration.ZERO, CLOSE_TIMEOUT).join();
+        shutdownGracefully(Duration.ZERO, CLOSE_TIMEOUT).exceptionally(death -> List.of()).join();
     }
 
     private static void closeQuietly(SocketChannel channel) {

@@ -35,6 +35,13 @@ import java.util.function.LongConsumer;
  * run; tasks the loop thread submits are still accepted until the loop stops) → <em>terminated</em>
  * (the base is closed; {@link #terminationFuture()} completes with whatever was left unrun).
  *
+ * <p>Death: if something escapes the loop that the thread cannot survive (a {@link
+ * VirtualMachineError} such as {@link OutOfMemoryError}, or any other {@link Error}), the thread
+ * logs it, closes what is open on the base, closes the base and ends; {@link #terminationFuture()}
+ * then completes <em>exceptionally</em> with that throwable, so an application can notice that a
+ * loop it relies on is gone (and, say, shut down and exit non-zero for a supervisor to restart it)
+ * instead of running on without it. From then on {@link #execute} rejects every task.
+ *
  * <p>The loop thread owns what is open on its base: at termination, before closing the base, it
  * closes every {@code BufferEvent} and {@code ConnectionListener} still open there ({@link
  * EventBase#closeOwnedResources()}; each buffer event's status callback gets {@code CLOSED}), so no
@@ -64,6 +71,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     private final CountDownLatch owning = new CountDownLatch(1);
     private final CompletableFuture<Void> initDone = new CompletableFuture<>();
     private final CompletableFuture<List<Runnable>> termination = new CompletableFuture<>();
+    /** Written by the loop thread before {@link #termination} completes; read after it. */
+    private volatile List<Runnable> unrunAtTermination = List.of();
     /** How the loop thread waits after a failed loop; a seam so a test can see the pauses. */
     private final LongConsumer backoff;
 
@@ -302,7 +311,8 @@ public final class EventLoopThread implements Executor, AutoCloseable {
      *                    queue is empty
      * @param timeout     the longest the shutdown may take; tasks still queued then are not run
      * @return completes at termination with the tasks that did not run (queued ones past the timeout,
-     *         and pending scheduled ones), in queue order
+     *         and pending scheduled ones), in queue order; exceptionally if the thread died instead
+     *         (see {@link #terminationFuture()})
      * @throws IllegalArgumentException if a period is negative
      */
     public CompletableFuture<List<Runnable>> shutdown(Duration quietPeriod, Duration timeout) {
@@ -345,16 +355,31 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     }
 
     /**
-     * Any thread.
+     * How the loop thread ended. It completes once, when the thread has stopped and the base is
+     * closed:
+     * <ul>
+     *   <li><b>normally</b> after a {@link #shutdown}, with the tasks that did not run;</li>
+     *   <li><b>exceptionally</b>, with the very throwable, if the thread died because something it
+     *       cannot survive escaped the loop (a {@link VirtualMachineError} from a callback or a task,
+     *       or any other {@link Error}). What was open on the base is closed all the same; tasks still
+     *       queued are not run. An exception from the selector is not a death: the loop retries
+     *       (see the class comment).</li>
+     * </ul>
+     * Dependent actions may run on the dying loop thread: keep them short and never wait there for
+     * the loop. Each call returns a new copy, so completing or cancelling it affects nobody else.
      *
-     * @return completes at termination with the tasks that did not run
+     * <p>Any thread, at any time (also before {@link #start()}).
+     *
+     * @return completes at termination: normally with the tasks that did not run, exceptionally with
+     *         what killed the thread
      */
     public CompletableFuture<List<Runnable>> terminationFuture() {
         return termination.copy();
     }
 
     /**
-     * Shuts down with no quiet period and a 30 s timeout, and waits for termination.
+     * Shuts down with no quiet period and a 30 s timeout, and waits for termination. Returns normally
+     * also if the thread had died: the death was logged, and {@link #terminationFuture()} reports it.
      *
      * <p>Any thread but the loop thread.
      *
@@ -365,7 +390,7 @@ public final class EventLoopThread implements Executor, AutoCloseable {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("close() would wait for its own thread; use shutdown()");
         }
-        shutdown(Duration.ZERO, CLOSE_TIMEOUT).join();
+        shutdown(Duration.ZERO, CLOSE_TIMEOUT).exceptionally(death -> List.of()).join();
     }
 
     /**
@@ -395,6 +420,16 @@ public final class EventLoopThread implements Executor, AutoCloseable {
      */
     public boolean isShutdown() {
         return shutdownRequested;
+    }
+
+    /**
+     * The tasks that did not run, also when the thread died (then the termination future carries the
+     * throwable instead of them). For the group, which must close the channels of unrun hand-offs.
+     *
+     * <p>Any thread, after termination.
+     */
+    List<Runnable> unrunTasks() {
+        return unrunAtTermination;
     }
 
     /**
@@ -442,6 +477,7 @@ public final class EventLoopThread implements Executor, AutoCloseable {
     // ---------------------------------------------------------------- loop thread
 
     private void run() {
+        Throwable death = null;
         try {
             while (!finished) {
                 try {
@@ -451,6 +487,7 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 }
             }
         } catch (Throwable fatal) {
+            death = fatal;
             LOG.log(System.Logger.Level.ERROR, "loop thread " + thread.getName() + " dies", fatal);
             if (!finished) {
                 leftovers = new ArrayList<>(tasks.closeNow());
@@ -462,7 +499,12 @@ public final class EventLoopThread implements Executor, AutoCloseable {
                 try {
                     base.close();
                 } finally {
-                    termination.complete(leftovers);
+                    unrunAtTermination = leftovers;
+                    if (death == null) {
+                        termination.complete(leftovers);
+                    } else {
+                        termination.completeExceptionally(death);
+                    }
                 }
             }
         }
