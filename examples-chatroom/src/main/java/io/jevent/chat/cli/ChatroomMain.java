@@ -2,6 +2,7 @@ package io.jevent.chat.cli;
 
 import java.io.PrintWriter;
 
+import io.jevent.chat.server.ChatServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,13 +12,18 @@ import picocli.CommandLine.Command;
  * <p>Exit codes: 0 success (the server after a clean shutdown), 1 failure to start (port in use,
  * unusable database), 2 usage errors: an unknown option, a value out of range or not understood,
  * 3 the server stopped but its shutdown timed out on the database and abandoned unacknowledged
- * writes (a stalled disk).
+ * writes (a stalled disk),
+ * 70 ({@link #EXIT_FAILED}) the server stopped on its own after an internal failure (an event loop
+ * thread died).
  * A usage error prints one line saying what is wrong and a hint to {@code --help}, never a stack trace.
  */
 @Command(name = "chatroom", mixinStandardHelpOptions = true, version = "jevent chatroom 0.1.0",
         description = "A multi-user chat room on the jevent event loop.",
         subcommands = {ServerCommand.class, ClientCommand.class})
 public final class ChatroomMain implements Runnable {
+    /** Exit status of a server that stopped after an internal failure (BSD {@code EX_SOFTWARE}). */
+    public static final int EXIT_FAILED = ChatServer.EXIT_LOOP_DIED;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

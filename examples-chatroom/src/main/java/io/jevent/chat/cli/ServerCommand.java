@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 
 import io.jevent.chat.auth.PasswordHasher;
@@ -22,8 +23,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code chatroom server}: runs the chat server until SIGTERM or SIGINT, then shuts down gracefully
- * and exits 0, or 3 if the shutdown timed out on the database and abandoned writes
- * ({@link ChatServer#awaitExitStatus()}). Prints one line on start with the address and the database path.
+ * and exits 0; 3 if the shutdown timed out on the database and abandoned writes; or, if the server
+ * stops on its own because an event loop thread died, {@link ChatroomMain#EXIT_FAILED} after shutting
+ * down what it could ({@link ChatServer#awaitExitStatus()}). Prints one line on start with the address
+ * and the database path.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run the chat server (stop it with Ctrl-C or SIGTERM).")
@@ -132,7 +135,14 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("chat server listening on " + at.getAddress().getHostAddress() + ":" + at.getPort()
                 + ", database " + database);
         System.out.flush();
-        return server.awaitExitStatus();   // returns after SIGTERM/SIGINT
+        int status = server.awaitExitStatus();   // returns after SIGTERM/SIGINT, or a loop's death
+        if (status == ChatroomMain.EXIT_FAILED) {
+            // Already logged with its cause; one line for whoever reads stderr. A supervisor restarts us.
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("chatroom server: stopped after an event loop thread died (see the log above)");
+            err.flush();
+        }
+        return status;
     }
 
     /**

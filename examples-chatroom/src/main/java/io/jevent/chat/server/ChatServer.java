@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -60,6 +61,15 @@ import io.jevent.msgqueue.EventLoopThread;
  * bounded by {@link ServerConfig#shutdownTimeout()} (plus a short grace for the store): a disk that
  * stalls does not hold it up; the writes it abandons are logged and the termination future
  * completes exceptionally with {@link WritesAbandonedException}.
+ *
+ * <h2>A loop that dies</h2>
+ * If a loop thread dies (an {@link Error} such as {@link OutOfMemoryError} escaped it; its
+ * {@link EventLoopThread#terminationFuture()} completes exceptionally), the server does not run on
+ * without it: it logs the death, shuts down what it still can as above (the other loops' connections
+ * get {@code BYE server shutting down}; the dead loop's connections were closed with it; the store
+ * is closed cleanly), and {@link #terminationFuture()} then completes exceptionally with a
+ * {@link LoopDiedException}, on which the command line exits with status 70 so that a supervisor
+ * restarts the process.
  */
 public final class ChatServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
@@ -79,6 +89,12 @@ public final class ChatServer implements AutoCloseable {
      */
     public static final int EXIT_WRITES_ABANDONED = 3;
 
+    /**
+     * Exit status of {@code chatroom server} when it stopped on its own because an event loop thread
+     * died (EX_SOFTWARE): it shut down what it could; a supervisor should restart it.
+     */
+    public static final int EXIT_LOOP_DIED = 70;
+
     private final ServerConfig config;
     private final ChatStore store;
     private final HashingPool workers;
@@ -87,6 +103,8 @@ public final class ChatServer implements AutoCloseable {
     private final InetSocketAddress address;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** The first loop death, if any: the shutdown then ends exceptionally with it. */
+    private final AtomicReference<LoopDiedException> death = new AtomicReference<>();
     // Loop 0 only.
     private ConnectionListener listener;
     private final List<Event> signals = new ArrayList<>();
@@ -99,6 +117,26 @@ public final class ChatServer implements AutoCloseable {
         this.group = group;
         this.loops = loops;
         this.address = call(loops.get(0), this::listen);
+        for (ChatLoop loop : loops) {
+            // Runs on the dying loop thread: it only records the death and starts the shutdown thread.
+            loop.thread.terminationFuture().whenComplete((left, failure) -> {
+                if (failure != null) {
+                    loopDied(loop, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+                }
+            });
+        }
+    }
+
+    /** Any thread (the dying loop's): a loop is gone, so the server stops and reports it. */
+    private void loopDied(ChatLoop loop, Throwable cause) {
+        LoopDiedException died = new LoopDiedException(loop.thread.name(), cause);
+        if (death.compareAndSet(null, died)) {
+            LOG.log(System.Logger.Level.ERROR, "loop thread " + loop.thread.name() + " died (" + cause
+                    + "); shutting down what is left", cause);
+        } else {
+            death.get().addSuppressed(died);
+        }
+        shutdown();
     }
 
     /**
@@ -262,7 +300,9 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Any thread.
      *
-     * @return completes when the server has stopped (after {@link #shutdown()} or a signal)
+     * @return completes when the server has stopped (after {@link #shutdown()} or a signal);
+     *         exceptionally with a {@link LoopDiedException} if it stopped because a loop thread
+     *         died (see the class comment)
      */
     public CompletableFuture<Void> terminationFuture() {
         return terminated.copy();
@@ -291,14 +331,16 @@ public final class ChatServer implements AutoCloseable {
      * the status a process running it should exit with. Any thread but a loop's.
      *
      * @return 0 after a clean stop; {@link #EXIT_WRITES_ABANDONED} if the shutdown timed out on
-     *         the database and abandoned writes; 1 if it failed otherwise
+     *         the database and abandoned writes; {@link #EXIT_LOOP_DIED} if it stopped because an
+     *         event loop thread died; 1 if it failed otherwise
      */
     public int awaitExitStatus() {
         try {
             terminated.join();
             return 0;
         } catch (CompletionException e) {
-            return e.getCause() instanceof WritesAbandonedException ? EXIT_WRITES_ABANDONED : 1;
+            return e.getCause() instanceof LoopDiedException ? EXIT_LOOP_DIED
+                    : e.getCause() instanceof WritesAbandonedException ? EXIT_WRITES_ABANDONED : 1;
         }
     }
 
@@ -317,22 +359,21 @@ public final class ChatServer implements AutoCloseable {
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         try {
             ChatLoop first = loops.get(0);
-            call(first, base -> {
+            // Every step tolerates a dead loop: what was open on it was closed when it died.
+            awaitQuietly(onLiveLoop(first, () -> {
                 listener.close();
                 for (Event signal : signals) {
                     signal.del();   // gives the JVM its own handlers back
                     signal.free();
                 }
                 return null;
-            });
+            }), Duration.ofSeconds(30));
             List<CompletableFuture<Void>> drained = new ArrayList<>();
             for (ChatLoop loop : loops) {
-                drained.add(loop.thread.submit(loop::beginShutdown).thenCompose(f -> f));
+                drained.add(onLiveLoop(loop, loop::beginShutdown).thenCompose(f -> f).exceptionally(t -> null));
             }
-            try {
-                CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new))
-                        .get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
+            if (!awaitQuietly(CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)),
+                    remaining(deadline))) {
                 LOG.log(System.Logger.Level.WARNING, "connections still open after " + config.shutdownTimeout()
                         + "; closing them");
             }
@@ -351,12 +392,18 @@ public final class ChatServer implements AutoCloseable {
             for (ChatLoop loop : loops) {
                 loop.post(loop::closeAll);
             }
-            group.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            // A dead loop makes this complete exceptionally once all have ended; that death is known.
+            awaitQuietly(group.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)), Duration.ofSeconds(10));
             workers.shutdown();
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                 workers.shutdownNow();
             }
-            if (closed.clean()) {
+            LoopDiedException died = death.get();
+            if (died != null) {
+                LOG.log(System.Logger.Level.ERROR, "server stopped after " + died.getMessage()
+                        + (closed.clean() ? "; database closed" : ""));
+                terminated.completeExceptionally(died);
+            } else if (closed.clean()) {
                 LOG.log(System.Logger.Level.INFO, "server stopped; database closed");
                 terminated.complete(null);
             } else {
@@ -375,6 +422,39 @@ public final class ChatServer implements AutoCloseable {
 
     private static Duration remaining(long deadline) {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
+    /**
+     * Runs {@code task} on {@code loop}; the result fails instead of never completing if the loop has
+     * died or dies before running it.
+     */
+    private static <T> CompletableFuture<T> onLiveLoop(ChatLoop loop, java.util.concurrent.Callable<T> task) {
+        CompletableFuture<T> result;
+        try {
+            result = loop.thread.submit(task);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        loop.thread.terminationFuture().whenComplete((left, t) -> result.completeExceptionally(
+                new RejectedExecutionException("loop " + loop.thread.name() + " ended")));
+        return result;
+    }
+
+    /**
+     * Waits for {@code f} up to {@code max}; a failure (a dead loop) counts as done, since each
+     * caller goes on the same way.
+     *
+     * @return false only if it timed out
+     */
+    private static boolean awaitQuietly(CompletableFuture<?> f, Duration max) throws InterruptedException {
+        try {
+            f.get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "shutdown step failed: " + e.getCause());
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
     }
 
     /** Runs {@code task} on {@code loop} and waits for its result, unwrapping I/O failures. */

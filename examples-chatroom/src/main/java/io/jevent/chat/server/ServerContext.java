@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.ChatStore;
 
 /**
@@ -29,6 +30,20 @@ final class ServerContext {
     List<ChatLoop> loops;
     /** Lives on loop 0; set with {@link #loops}. */
     Coordinator coordinator;
+    /**
+     * Test hook, null in production: a request with this verb kills its loop thread with an
+     * {@link OutOfMemoryError}, as running out of direct memory did (issue 12), so a process test can
+     * check that the server then exits non-zero instead of living on as a zombie. Set by the system
+     * property {@value #KILL_LOOP_PROPERTY} (a verb name such as {@code HELP}).
+     */
+    final Verb killLoopOn = killLoopVerb();
+
+    static final String KILL_LOOP_PROPERTY = "jevent.chat.test.killLoopOn";
+
+    private static Verb killLoopVerb() {
+        String verb = System.getProperty(KILL_LOOP_PROPERTY);
+        return verb == null ? null : Verb.valueOf(verb.toUpperCase(java.util.Locale.ROOT));
+    }
 
     ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, HashingPool workers,
                   LongSupplier nanoClock) {

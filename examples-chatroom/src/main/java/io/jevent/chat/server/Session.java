@@ -150,6 +150,9 @@ final class Session {
     }
 
     private void handle(Command command) {
+        if (command.verb() == ctx.killLoopOn) {
+            throw new OutOfMemoryError("injected by -D" + ServerContext.KILL_LOOP_PROPERTY + "=" + command.verb());
+        }
         switch (command.verb()) {
             case HELP -> output.reply(Replies.HELP);
             case PING -> output.reply(Replies.PONG);

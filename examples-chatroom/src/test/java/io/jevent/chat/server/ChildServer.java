@@ -41,17 +41,27 @@ final class ChildServer implements AutoCloseable {
                 "--pbkdf2-iterations", "1000", "--log-level", "WARNING",
                 "--send-rate", "0"));   // the tests pipeline hundreds of messages from one user on purpose
         args.addAll(List.of(extraArgs));
-        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, args);
+        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, List.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with extra JVM options (system properties) before the class path. */
+    static ChildServer start(Path db, List<String> jvmArgs, String... extraArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--db", db.toString(),
+                "--pbkdf2-iterations", "1000", "--log-level", "WARNING", "--send-rate", "0"));
+        args.addAll(List.of(extraArgs));
+        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, jvmArgs, args);
     }
 
     /**
      * Starts {@code main} from the test class path (a test's own variant of the server's main) and
      * waits for its start line, which must look like the server's.
      */
-    static ChildServer startMain(Class<?> main, ProcessBuilder.Redirect stderr, List<String> args) throws IOException {
+    static ChildServer startMain(Class<?> main, ProcessBuilder.Redirect stderr, List<String> jvmArgs, List<String> args)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                main.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx128m"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(stderr).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

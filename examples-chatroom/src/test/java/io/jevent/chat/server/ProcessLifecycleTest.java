@@ -15,6 +15,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.jevent.chat.cli.ChatroomMain;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,7 +128,7 @@ class ProcessLifecycleTest {
         Path db = dir.resolve("chat.db");
         Path log = dir.resolve("stderr.txt");
         try (ChildServer child = ChildServer.startMain(StalledDiskServer.class,
-                ProcessBuilder.Redirect.to(log.toFile()), List.of(db.toString(), "1"));
+                ProcessBuilder.Redirect.to(log.toFile()), List.of(), List.of(db.toString(), "1"));
              ChatClient bob = ChatClient.connect(child.address);
              ChatClient ann = ChatClient.connect(child.address)) {
             bob.registerAndLogin("bob", PW);
@@ -170,5 +172,31 @@ class ProcessLifecycleTest {
             // the end too
         }
         return lines;
+    }
+
+    /**
+     * Issue 12, item 1: a loop thread that dies (here an injected OutOfMemoryError, as when direct
+     * memory ran out) must not leave a zombie that holds its sockets and serves nobody: the server
+     * says BYE on the loops still alive, closes the database cleanly and exits 70 for a supervisor.
+     */
+    @Test
+    void aDeadLoopThreadShutsTheServerDownAndExitsNonZero() throws Exception {
+        Path db = dir.resolve("chat.db");
+        try (ChildServer child = ChildServer.start(db, List.of("-D" + ServerContext.KILL_LOOP_PROPERTY + "=HELP"),
+                "--io-threads", "2");
+             ChatClient victim = ChatClient.connect(child.address);   // loop 0
+             ChatClient bob = ChatClient.connect(child.address)) {    // loop 1
+            bob.registerAndLogin("bob", PW);
+            assertThat(bob.call("SAY before")).matches("OK sent \\d+");
+
+            victim.send("HELP");   // kills loop 0
+
+            List<String> bobTail = bob.readToEnd();
+            assertThat(bobTail).as("the live loop's users are told").endsWith("BYE server shutting down");
+            bob.close();   // as a client should at end of stream: the server need not wait for it
+            assertThat(child.awaitExit()).as("exit status after a loop died").isEqualTo(ChatroomMain.EXIT_FAILED);
+        }
+        assertThat(dir.resolve("chat.db-wal")).as("the database was closed cleanly").satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
     }
 }
