@@ -98,6 +98,11 @@ final class ServerCommand implements Callable<Integer> {
                     + " finished by then are abandoned and the exit status is 3 (default ${DEFAULT-VALUE}).")
     long shutdownTimeoutSeconds;
 
+    @Option(names = "--output-budget", paramLabel = "MiB",
+            description = "Unsent output, in MiB, all connections together may hold; past it the connections"
+                    + " holding the most are dropped (default: half the JVM's direct memory limit).")
+    Long outputBudgetMib;
+
     @Option(names = "--pbkdf2-iterations", hidden = true, description = "PBKDF2 rounds for new hashes (tests).")
     Integer pbkdf2Iterations;
 
@@ -110,7 +115,8 @@ final class ServerCommand implements Callable<Integer> {
         InetSocketAddress address = validate();
         LogSetup.configure(logLevel);
         Path database = db.toAbsolutePath();
-        ServerConfig config = ServerConfig.defaults(database)
+        ServerConfig defaults = ServerConfig.defaults(database);
+        ServerConfig config = defaults
                 .withBind(address)
                 .withThreads(ioThreads, workers)
                 .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
@@ -121,7 +127,9 @@ final class ServerCommand implements Callable<Integer> {
                 .withShutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds))
                 .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
                 .withDurability("normal".equalsIgnoreCase(sync)
-                        ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS);
+                        ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS)
+                .withOutputLimits(defaults.replyBacklog(),
+                        outputBudgetMib != null ? outputBudgetMib << 20 : defaults.outputBudget());
         ChatServer server;
         try {
             server = ChatServer.start(config);
@@ -170,6 +178,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         Options.require(spec, shutdownTimeoutSeconds >= 1 && shutdownTimeoutSeconds <= 3600,
                 "--shutdown-timeout must be 1-3600 seconds, not " + shutdownTimeoutSeconds);
+
+        Options.require(spec, outputBudgetMib == null || (outputBudgetMib >= 1 && outputBudgetMib <= 1L << 30),
+                "--output-budget must be 1-" + (1L << 30) + " MiB, not " + outputBudgetMib);
         Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
                 "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
         InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once

@@ -59,11 +59,30 @@ final class ChatLoop {
     private volatile long open;
     private volatile long slowConsumers;
     private volatile long largestOutput;
+    private volatile long pausedInputs;
+    /** This loop's share of the server-wide output budget. */
+    private final OutputBudget budget;
 
     ChatLoop(int index, EventLoopThread thread, ServerContext ctx) {
         this.index = index;
         this.thread = thread;
         this.ctx = ctx;
+        this.budget = new OutputBudget(ctx.config.outputBudget() / ctx.config.ioThreads());
+    }
+
+    /** Loop thread: the output budget of this loop's sessions. */
+    OutputBudget budget() {
+        return budget;
+    }
+
+    /** Loop thread: every open session of this loop (the budget picks whom to drop among them). */
+    Set<Session> sessions() {
+        return sessions;
+    }
+
+    /** Loop thread: {@code delta} more (or fewer) sessions stopped reading for backpressure. */
+    void inputsPaused(int delta) {
+        pausedInputs = pausedInputs + delta;
     }
 
     /**
@@ -356,5 +375,9 @@ final class ChatLoop {
 
     long largestOutput() {
         return largestOutput;
+    }
+
+    long pausedInputs() {
+        return pausedInputs;
     }
 }

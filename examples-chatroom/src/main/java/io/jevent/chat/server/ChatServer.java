@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -272,6 +273,10 @@ public final class ChatServer implements AutoCloseable {
         long open = 0;
         long slow = 0;
         long largest = 0;
+        long queued = 0;
+        long peak = 0;
+        long budgetDrops = 0;
+        long paused = 0;
         List<Long> perLoop = new ArrayList<>();
         for (ChatLoop loop : loops) {
             accepted += loop.accepted();
@@ -279,8 +284,12 @@ public final class ChatServer implements AutoCloseable {
             perLoop.add(loop.openCount());
             slow += loop.slowConsumers();
             largest = Math.max(largest, loop.largestOutput());
+            queued += loop.budget().queued();
+            peak += loop.budget().peak();
+            budgetDrops += loop.budget().drops();
+            paused += loop.pausedInputs();
         }
-        return new ServerStats(accepted, open, slow, largest, List.copyOf(perLoop));
+        return new ServerStats(accepted, open, slow, largest, List.copyOf(perLoop), queued, peak, budgetDrops, paused);
     }
 
     /**
@@ -428,7 +437,7 @@ public final class ChatServer implements AutoCloseable {
      * Runs {@code task} on {@code loop}; the result fails instead of never completing if the loop has
      * died or dies before running it.
      */
-    private static <T> CompletableFuture<T> onLiveLoop(ChatLoop loop, java.util.concurrent.Callable<T> task) {
+    private static <T> CompletableFuture<T> onLiveLoop(ChatLoop loop, Callable<T> task) {
         CompletableFuture<T> result;
         try {
             result = loop.thread.submit(task);

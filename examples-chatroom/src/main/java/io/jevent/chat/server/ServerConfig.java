@@ -21,9 +21,9 @@ import io.jevent.chat.store.StoreConfig;
  * @param idleTimeout        a connection not logged in this long after connecting (or logging out)
  *                           gets {@code BYE idle timeout} and is closed
  * @param readHighWatermark  most unprocessed input bytes held per connection; reading pauses above
- * @param writeHighWatermark output bytes a connection may have queued before an event for it counts
- *                           as proof of a slow consumer (it is disconnected), and above which its
- *                           further commands wait until it reads
+ * @param writeHighWatermark output bytes a connection may have queued, beyond the reply blocks it
+ *                           asked for since its output last drained, before an event for it counts
+ *                           as proof of a slow consumer (it is disconnected)
  * @param flushTimeout       how long a closing connection (QUIT, BYE) may take to flush its output
  *                           and, after its end of stream, for the client to close its side
  * @param shutdownTimeout    how long a graceful shutdown may take: connections get until then to
@@ -33,12 +33,20 @@ import io.jevent.chat.store.StoreConfig;
  *                           does; in-process tests do not, so they never take the JVM's handlers)
  * @param sendLimits         per-user flood control of SAY and MSG ({@code ERR 429 slow down})
  * @param keepalive          probes of quiet logged-in connections, and when they are given up
+ * @param replyBacklog       pipelining backpressure: while this many output bytes of a connection are
+ *                           unsent, the server starts none of its further commands and stops reading
+ *                           from it, until its output drains to a quarter of this; at least 8 KiB
+ *                           and at most {@code writeHighWatermark}
+ * @param outputBudget       server-wide bound on unsent output bytes over all connections, checked
+ *                           before anything is queued; each of the {@code ioThreads} loops enforces an
+ *                           equal share by dropping its connections with the most unsent output
+ *                           ({@code BYE output budget exceeded}); at least {@code writeHighWatermark}
  */
 public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Durability durability,
                            int ioThreads, int workers, int pbkdf2Iterations, Duration idleTimeout,
                            int readHighWatermark, int writeHighWatermark, Duration flushTimeout,
                            Duration shutdownTimeout, boolean handleSignals, SendLimits sendLimits,
-                           Keepalive keepalive) {
+                           Keepalive keepalive, int replyBacklog, long outputBudget) {
     /** Default TCP port of the chat server. */
     public static final int DEFAULT_PORT = 7777;
 
@@ -61,6 +69,12 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("shutdown timeout must be positive");
         }
+        if (replyBacklog < 8192 || replyBacklog > writeHighWatermark) {
+            throw new IllegalArgumentException("reply backlog must be 8 KiB to the write high watermark, not " + replyBacklog);
+        }
+        if (outputBudget < writeHighWatermark) {
+            throw new IllegalArgumentException("output budget must be at least the write high watermark, not " + outputBudget);
+        }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout must be positive");
         }
@@ -70,7 +84,8 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * Production defaults: 127.0.0.1:7777, power-loss durability, 1 loop, 2 workers, the OWASP
      * PBKDF2 round count, 60 s login idle timeout, 64 KiB read and 1 MiB write high watermarks,
      * 5 s flush, 10 s shutdown, signals handled, {@link SendLimits#DEFAULTS},
-     * {@link Keepalive#DEFAULTS}.
+     * {@link Keepalive#DEFAULTS}, 64 KiB reply backlog, and an output budget of half the JVM's
+     * direct memory limit ({@link #defaultOutputBudget()}).
      *
      * @param database the database file
      * @return the config
@@ -79,72 +94,113 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         return new ServerConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), database,
                 StoreConfig.Durability.SURVIVES_POWER_LOSS, 1, 2, PasswordHasher.DEFAULT_ITERATIONS,
                 Duration.ofSeconds(60), 64 * 1024, 1024 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS);
+                Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS, 64 * 1024, defaultOutputBudget());
+    }
+
+    /**
+     * Half of the JVM's direct memory limit ({@code -XX:MaxDirectMemorySize}, which defaults to the
+     * heap limit), but at least 8 MiB. Output buffers are direct memory; the other half is left for
+     * input buffers and the buffer pool, so that running out of direct memory (which kills a loop
+     * thread) is not how a flood of unread output ends.
+     *
+     * @return the default {@link #outputBudget} in bytes
+     */
+    public static long defaultOutputBudget() {
+        return Math.max(8L << 20, maxDirectMemory() / 2);
+    }
+
+    private static long maxDirectMemory() {
+        try {
+            var diagnostics = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            long configured = Long.parseLong(diagnostics.getVMOption("MaxDirectMemorySize").getValue());
+            if (configured > 0) {
+                return configured;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or no management module: the JDK's own default is the heap limit.
+        }
+        return Runtime.getRuntime().maxMemory();
     }
 
     /** @param value new listen address @return a copy with it */
     public ServerConfig withBind(InetSocketAddress value) {
         return new ServerConfig(value, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value new durability @return a copy with it */
     public ServerConfig withDurability(StoreConfig.Durability value) {
         return new ServerConfig(bind, database, value, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param loops event loops @param hashers hashing threads @return a copy with them */
     public ServerConfig withThreads(int loops, int hashers) {
         return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value PBKDF2 rounds for new hashes @return a copy with it */
     public ServerConfig withPbkdf2Iterations(int value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, value, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value new login idle timeout @return a copy with it */
     public ServerConfig withIdleTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, value,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
-    /** @param read read high watermark @param write write high watermark @return a copy with them */
+    /**
+     * @param read  read high watermark
+     * @param write write high watermark; the reply backlog is lowered to it and the output budget
+     *              raised to it if needed
+     * @return a copy with them
+     */
     public ServerConfig withWatermarks(int read, int write) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value how long a closing connection may take to flush @return a copy with it */
     public ServerConfig withFlushTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value how long a graceful shutdown may take (see ChatServer) @return a copy with it */
     public ServerConfig withShutdownTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+    }
+
+    /**
+     * @param backlog pipelining bound per connection (see {@link #replyBacklog})
+     * @param budget  server-wide output bound (see {@link #outputBudget})
+     * @return a copy with them
+     */
+    public ServerConfig withOutputLimits(int backlog, long budget) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, backlog, budget);
     }
 
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
     public ServerConfig withSignals(boolean value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value per-user flood control ({@link SendLimits#OFF} for none) @return a copy with it */
     public ServerConfig withSendLimits(SendLimits value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive, replyBacklog, outputBudget);
     }
 
     /** @param value keepalive of logged-in connections ({@link Keepalive#OFF} for none) @return a copy with it */
     public ServerConfig withKeepalive(Keepalive value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value, replyBacklog, outputBudget);
     }
 }

@@ -92,7 +92,7 @@ final class Session {
         ServerConfig config = ctx.config;
         bev.setReadWatermarks(0, config.readHighWatermark());
         this.requests = new RequestReader(bev.input(), loop.decoder());
-        this.output = new SessionOutput(loop, bev, config.writeHighWatermark());
+        this.output = new SessionOutput(loop, this, bev, config);
         this.login = new LoginFlow(this, loop, host);
         this.commands = new StoreCommands(this, loop, host);
         bev.setCallbacks(b -> {
@@ -106,7 +106,9 @@ final class Session {
     /** Greets the client and starts reading. */
     void start() {
         LOG.log(System.Logger.Level.INFO, "open #" + id + " " + peer + " on " + loop.thread.name());
-        output.write(Replies.GREETING);
+        if (!output.write(Replies.GREETING)) {
+            return;   // the output budget is exhausted and this was the connection to drop
+        }
         bev.enable(Event.READ);
         idleTimer.add(ctx.config.idleTimeout());
     }
@@ -305,7 +307,34 @@ final class Session {
             slowConsumer();
             return false;
         }
-        output.write(line);
+        return output.write(line);
+    }
+
+    /** Output bytes queued and not yet sent (0 once closed): what the output budget weighs. */
+    long unsentBytes() {
+        return closed ? 0 : output.length();
+    }
+
+    /**
+     * The loop's output budget is exhausted and this session holds the most unsent output: drop
+     * that output and close with {@code BYE output budget exceeded}; one already closing is closed
+     * at once. Called from inside another session's (or this one's) write, on the loop thread.
+     *
+     * @return true if it was open (a new drop), false if it was already closing or closed
+     */
+    boolean dropForBudget() {
+        if (closed) {
+            return false;
+        }
+        if (finishing) {
+            closeNow(closeReason + ", then output budget exceeded");
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "#" + id + " " + peer + " holds the most unsent output ("
+                + output.length() + " bytes) and the output budget is exhausted; disconnecting");
+        output.dropUnsent();
+        closeReason = "output budget exceeded";
+        finish(Events.bye("output budget exceeded"));
         return true;
     }
 
@@ -442,9 +471,10 @@ final class Session {
         }
         goOffline();
         finishing = true;
+        output.stopWaiting();
         idleTimer.del();
         if (lastLine != null) {
-            output.write(lastLine);
+            output.writeLast(lastLine);
         }
         bev.closeAfterFlush(ctx.config.flushTimeout(),
                 (b, flushed) -> closeNow(flushed ? closeReason : closeReason + ", flush timed out"));
@@ -459,6 +489,7 @@ final class Session {
         closed = true;
         idleTimer.free();
         keepaliveTimer.free();
+        output.release();
         bev.close();
         loop.closed(this);
         LOG.log(System.Logger.Level.INFO, "close #" + id + " " + peer + ": " + reason);

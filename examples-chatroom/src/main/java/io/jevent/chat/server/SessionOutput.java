@@ -2,6 +2,8 @@ package io.jevent.chat.server;
 
 import java.nio.charset.StandardCharsets;
 
+import io.jevent.core.Event;
+import io.jevent.core.buffer.ChangeCallback;
 import io.jevent.core.buffer.EvBuffer;
 import io.jevent.core.bufferevent.BufferEvent;
 
@@ -13,11 +15,20 @@ import io.jevent.core.bufferevent.BufferEvent;
  * Each reply block and each event is one {@code add} to the output buffer, so an event can fall
  * between two reply blocks but never inside one.
  *
- * <h2>Backpressure</h2>
- * While the output holds the write high watermark or more, {@link #stallInput} says so and the
- * session starts no new command: a client that sends without reading stalls instead of growing the
- * heap. Once the output drains to the low watermark (a quarter of the high one), {@link #drained}
- * tells the session to go on. Reply blocks are always written, since only one command is in flight.
+ * <h2>Backpressure (pipelining)</h2>
+ * While the output holds the reply backlog ({@link ServerConfig#replyBacklog()}, small) or more,
+ * {@link #stallInput} says so, the session starts no new command, and reading from the connection
+ * stops (as the library's echo example does at its output watermark): a client that pipelines
+ * without reading fills its own socket buffers instead of the server's memory. Once the output
+ * drains to the low watermark (a quarter of the backlog), {@link #drained} enables reading again
+ * and tells the session to go on. Reply blocks are always written whole, since only one command is
+ * in flight, so replies stay below the backlog plus one block.
+ *
+ * <h2>Output budget</h2>
+ * Every byte queued (replies and events alike) is first reserved from the loop's share of the
+ * server-wide budget ({@link OutputBudget}); a change callback on the buffer reports every byte
+ * written out or dropped, so the loop's count is exact. If the bytes do not fit, connections with
+ * the most unsent output are dropped, possibly this one: then nothing is queued.
  *
  * <h2>Slow consumers</h2>
  * An event arriving while the output holds the high watermark beyond the reply blocks queued since
@@ -30,8 +41,12 @@ final class SessionOutput {
     private static final byte[] NEWLINE = {'\n'};
 
     private final ChatLoop loop;
+    private final Session session;
+    private final BufferEvent bev;
     private final EvBuffer out;
     private final long highWatermark;
+    private final long replyBacklog;
+    private final ChangeCallback accounting;
     /** Bytes of reply blocks queued since the output last drained. */
     private long replyAllowance;
     /** The session stopped taking commands because the output was full. */
@@ -39,26 +54,17 @@ final class SessionOutput {
     /** Bytes ever queued: with the buffer's length, says how much of the stream has left it. */
     private long queuedTotal;
 
-    SessionOutput(ChatLoop loop, BufferEvent bev, int highWatermark) {
+    SessionOutput(ChatLoop loop, Session session, BufferEvent bev, ServerConfig config) {
         this.loop = loop;
+        this.session = session;
+        this.bev = bev;
         this.out = bev.output();
-        this.highWatermark = highWatermark;
-        bev.setWriteWatermarks(highWatermark / 4, highWatermark);
-    }
-
-    /** A reply block: always written (the stall rule bounds how many pile up). */
-    void reply(String block) {
-        long before = out.length();
-        write(block);
-        replyAllowance += out.length() - before;
-    }
-
-    /** An event line or the last {@code BYE}: written as it is. */
-    void write(String text) {
-        long before = out.length();
-        out.add(text, StandardCharsets.UTF_8);
-        queuedTotal += out.length() - before;
-        loop.outputQueued(out.length());
+        this.highWatermark = config.writeHighWatermark();
+        this.replyBacklog = config.replyBacklog();
+        bev.setWriteWatermarks(replyBacklog / 4, highWatermark);
+        OutputBudget budget = loop.budget();
+        this.accounting = (b, before, after) -> budget.changed(after - before);
+        out.addCallback(accounting);
     }
 
     /** Where the stream ends after what has been queued so far: the offset of the next byte. */
@@ -75,27 +81,102 @@ final class SessionOutput {
     }
 
     /**
-     * Whether the output is too full to start another command; if so, remembers that the input is
-     * waiting, so that {@link #drained} resumes it.
+     * A reply block: written whole (the stall rule bounds how many pile up), budget permitting.
+     *
+     * @return false if the budget dropped this session instead (it is closing; nothing was queued)
+     */
+    boolean reply(String block) {
+        long before = out.length();
+        if (!write(block)) {
+            return false;
+        }
+        replyAllowance += out.length() - before;
+        return true;
+    }
+
+    /**
+     * An event line, budget permitting.
+     *
+     * @return false if the budget dropped this session instead (it is closing; nothing was queued)
+     */
+    boolean write(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (!loop.budget().reserve(session, bytes.length, loop.sessions())) {
+            return false;
+        }
+        out.add(bytes);
+        queuedTotal += bytes.length;
+        loop.outputQueued(out.length());
+        return true;
+    }
+
+    /**
+     * The last line ({@code BYE ...}) of a closing connection: outside the budget, since it is one
+     * short line and what it ends frees far more.
+     */
+    void writeLast(String line) {
+        long before = out.length();
+        out.add(line, StandardCharsets.UTF_8);
+        queuedTotal += out.length() - before;
+    }
+
+    /**
+     * Whether the output is too full to start another command; if so, stops reading and remembers
+     * that the input is waiting, so that {@link #drained} resumes it.
      */
     boolean stallInput() {
-        if (out.length() >= highWatermark) {
-            inputWaiting = true;
+        if (out.length() >= replyBacklog) {
+            if (!inputWaiting) {
+                inputWaiting = true;
+                bev.disable(Event.READ);
+                loop.inputsPaused(1);
+            }
             return true;
         }
         return false;
     }
 
+    /** Whether reading is paused until the output drains (for stats). */
+    boolean isInputPaused() {
+        return inputWaiting;
+    }
+
     /**
-     * The output drained to the low watermark: reply blocks no longer count as asked-for output.
+     * The output drained to the low watermark: reply blocks no longer count as asked-for output, and
+     * a paused connection is read from again.
      *
      * @return whether the input was waiting for this and should be processed again
      */
     boolean drained() {
         replyAllowance = 0;
         boolean resume = inputWaiting;
-        inputWaiting = false;
+        if (resume) {
+            inputWaiting = false;
+            loop.inputsPaused(-1);
+            bev.enable(Event.READ);
+        }
         return resume;
+    }
+
+    /**
+     * The connection is closing (its final flush reads and discards by itself): it no longer waits
+     * to be read from.
+     */
+    void stopWaiting() {
+        if (inputWaiting) {
+            inputWaiting = false;
+            loop.inputsPaused(-1);
+        }
+    }
+
+    /**
+     * The connection is closing for good: its remaining bytes leave the budget now, since closing
+     * the buffer event releases the buffer without reporting the change.
+     */
+    void release() {
+        out.removeCallback(accounting);
+        loop.budget().changed(-out.length());
+        stopWaiting();
     }
 
     /** Whether an event arriving now proves the client is not reading. */

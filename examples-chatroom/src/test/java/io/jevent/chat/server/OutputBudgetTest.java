@@ -1,0 +1,115 @@
+package io.jevent.chat.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.jevent.chat.protocol.Replies;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12, item 1: clients without an account that pipeline {@code HELP} and never read (each with a
+ * tiny receive buffer) cannot make the server's output grow without bound: each stops being read
+ * once its unsent replies reach the reply backlog, and all of them together never hold more than the
+ * output budget, because the ones holding the most are dropped. The server keeps serving everyone
+ * else. Limits are small here so that the test is quick; bounds are read from the server's stats.
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class OutputBudgetTest {
+    static final int BACKLOG = 16 * 1024;
+    static final int WRITE_HIGH = 64 * 1024;
+    static final int HELPS = 5000;   // ~3.5 MiB of replies each: more than the kernel buffers take
+    static final String BYE_BUDGET = "BYE output budget exceeded";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aClientThatPipelinesWithoutReadingIsNoLongerReadOnceItsRepliesReachTheBacklog() throws Exception {
+        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+                .withOutputLimits(BACKLOG, 16L * WRITE_HIGH).withFlushTimeout(Duration.ofSeconds(60)))) {
+            ChatClient abuser = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+            assertThat(abuser.readLine()).startsWith("HELLO");
+            abuser.sendRaw("HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII));
+
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> fx.server.stats().pausedInputs() == 1);
+            long block = Replies.HELP.length();
+            ServerStats paused = fx.server.stats();
+            assertThat(paused.largestOutputBytes()).as("replies queued: the backlog plus one block at most")
+                    .isLessThanOrEqualTo(BACKLOG + block);
+            assertThat(paused.queuedOutputBytes()).isLessThanOrEqualTo(BACKLOG + block);
+            assertThat(fx.client().call("PING")).as("everyone else is served").isEqualTo("OK pong");
+
+            // Throttled, not dropped: as it reads, it is read from again, and every request is answered.
+            abuser.socket.setReceiveBufferSize(1 << 20);   // now it reads, at loopback speed
+            abuser.send("QUIT");
+            for (int i = 0; i < HELPS; i++) {
+                assertThat(abuser.readReply()).last().isEqualTo("OK");
+            }
+            assertThat(abuser.readToEnd()).containsExactly("OK bye");
+            ServerStats after = fx.server.stats();
+            assertThat(after.largestOutputBytes()).isLessThanOrEqualTo(BACKLOG + block);
+            assertThat(after.slowConsumers() + after.budgetDrops()).isZero();
+            assertThat(after.pausedInputs()).isZero();
+        }
+    }
+
+    @Test
+    void manyClientsThatDoNotReadAreDroppedAtTheOutputBudgetAndTheServerServesOthers() throws Exception {
+        long budget = 128 * 1024;   // room for a handful of paused abusers, not for 24
+        int abusers = 24;
+        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+                .withOutputLimits(BACKLOG, budget).withFlushTimeout(Duration.ofSeconds(60)))) {
+            List<ChatClient> flood = new ArrayList<>();
+            byte[] helps = "HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < abusers; i++) {
+                ChatClient a = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+                a.sendRaw(helps);   // the greeting stays unread too
+                flood.add(a);
+            }
+            // Each abuser ends up either paused at its backlog or dropped.
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                ServerStats s = fx.server.stats();
+                return s.pausedInputs() + s.budgetDrops() == abusers;
+            });
+            ServerStats flooded = fx.server.stats();
+            long byeLines = flooded.budgetDrops() * (BYE_BUDGET.length() + 1L);
+            assertThat(flooded.budgetDrops()).as("abusers dropped").isPositive();
+            assertThat(flooded.peakQueuedOutputBytes()).as("never more unsent output than the budget")
+                    .isLessThanOrEqualTo(budget + byeLines);
+
+            ChatClient ann = fx.user("ann");
+            ChatClient bob = fx.user("bob");
+            assertThat(ann.call("SAY still here")).matches("OK sent \\d+");
+            assertThat(bob.awaitEvent(e -> e.startsWith("GROUP "))).endsWith(" still here");
+            assertThat(bob.callBlock("HISTORY")).last().isEqualTo("OK 1");
+
+            // Every abuser was either dropped with BYE or throttled; the throttled get all answers.
+            int dropped = 0;
+            for (ChatClient a : flood) {
+                a.socket.setReceiveBufferSize(1 << 20);   // now they read, at loopback speed
+                a.send("QUIT");
+                List<String> tail = a.readToEnd();
+                String last = tail.get(tail.size() - 1);
+                assertThat(last).isIn(BYE_BUDGET, "OK bye");
+                if (last.equals(BYE_BUDGET)) {
+                    dropped++;
+                } else {
+                    assertThat(tail.stream().filter("OK"::equals).count()).isEqualTo(HELPS);
+                }
+            }
+            assertThat((long) dropped).isEqualTo(fx.server.stats().budgetDrops());
+            assertThat(fx.server.stats().peakQueuedOutputBytes()).isLessThanOrEqualTo(
+                    budget + fx.server.stats().budgetDrops() * (BYE_BUDGET.length() + 1L));
+            assertThat(ann.call("PING")).isEqualTo("OK pong");
+        }
+    }
+}
