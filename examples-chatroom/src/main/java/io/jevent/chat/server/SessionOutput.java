@@ -47,6 +47,8 @@ final class SessionOutput {
     private final long highWatermark;
     private final long replyBacklog;
     private final ChangeCallback accounting;
+    /** The output's length as last reported to the budget. */
+    private long accounted;
     /** Bytes of reply blocks queued since the output last drained. */
     private long replyAllowance;
     /** The session stopped taking commands because the output was full. */
@@ -63,7 +65,10 @@ final class SessionOutput {
         this.replyBacklog = config.replyBacklog();
         bev.setWriteWatermarks(replyBacklog / 4, highWatermark);
         OutputBudget budget = loop.budget();
-        this.accounting = (b, before, after) -> budget.changed(after - before);
+        this.accounting = (b, before, after) -> {
+            budget.changed(after - accounted);
+            accounted = after;
+        };
         out.addCallback(accounting);
     }
 
@@ -170,12 +175,14 @@ final class SessionOutput {
     }
 
     /**
-     * The connection is closing for good: its remaining bytes leave the budget now, since closing
-     * the buffer event releases the buffer without reporting the change.
+     * The connection is closed or closing for good: what it still had queued leaves the budget now.
+     * Counted from what was last reported, not from the buffer: a buffer event that closes (at the
+     * end of a flush that timed out, say) releases its buffer without reporting the change.
      */
     void release() {
         out.removeCallback(accounting);
-        loop.budget().changed(-out.length());
+        loop.budget().changed(-accounted);
+        accounted = 0;
         stopWaiting();
     }
 

@@ -112,4 +112,21 @@ class OutputBudgetTest {
             assertThat(ann.call("PING")).isEqualTo("OK pong");
         }
     }
+
+    @Test
+    void unsentOutputOfAConnectionClosedWithoutFlushingLeavesTheBudget() throws Exception {
+        // Closed by the idle timeout while paused at its backlog, it never reads its BYE either: the
+        // flush times out and the buffer event releases ~16 KiB nobody read.
+        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+                .withOutputLimits(BACKLOG, WRITE_HIGH).withIdleTimeout(Duration.ofMillis(500))
+                .withFlushTimeout(Duration.ofMillis(200)))) {
+            ChatClient abuser = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+            abuser.sendRaw("HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> fx.server.stats().accepted() == 1
+                    && fx.server.stats().open() == 0);
+            assertThat(fx.server.stats().largestOutputBytes()).as("it was paused with output unread")
+                    .isGreaterThanOrEqualTo(BACKLOG);
+            assertThat(fx.server.stats().queuedOutputBytes()).as("nothing left counted against the budget").isZero();
+        }
+    }
 }
