@@ -54,6 +54,7 @@ class CommandLineErrorsTest {
             "--idle-timeout=-1  | --idle-timeout must be 1-31536000 seconds, not -1",
             "--idle-timeout=0   | --idle-timeout must be 1-31536000 seconds, not 0",
             "--shutdown-timeout=0 | --shutdown-timeout must be 1-3600 seconds, not 0",
+            "--output-budget=0  | --output-budget must be 1-1073741824 MiB, not 0",
             "--bind=no.such.host | --bind: cannot resolve host 'no.such.host'",
             "--keepalive=-1     | --keepalive must be 0-31536000 seconds (0: no probes), not -1",
             "--keepalive-timeout=0 | --keepalive-timeout must be 1-31536000 seconds, not 0",
