@@ -193,7 +193,7 @@ class ProcessLifecycleTest {
 
             List<String> bobTail = bob.readToEnd();
             assertThat(bobTail).as("the live loop's users are told").endsWith("BYE server shutting down");
-            bob.close();   // as a client should at end of stream: the server need not wait for it
+            bob.socket.close();   // as a client should at end of stream: the server need not wait for it
             assertThat(child.awaitExit()).as("exit status after a loop died").isEqualTo(ChatroomMain.EXIT_FAILED);
         }
         assertThat(dir.resolve("chat.db-wal")).as("the database was closed cleanly").satisfiesAnyOf(
