@@ -6,9 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
-
 /**
  * The process-wide table of signal handlers installed for signal events.
  *
@@ -16,7 +13,7 @@ import sun.misc.SignalHandler;
  * {@link #watch} installs our handler, the last {@link #unwatch} puts back the handler that was there
  * before, so a deleted event no longer swallows the signal.
  *
- * <p>Threads: the JVM runs a {@link SignalHandler} on its own signal-dispatch thread. Ours never
+ * <p>Threads: the JVM runs signal handlers ({@link JdkSignals}) on its own signal-dispatch thread. Ours never
  * touches a base's state there: it only counts the arrival in each {@link Watch} (one per added
  * event) and rings the watch's base ({@link EventBase#wakeup()}); the loop thread turns the counts
  * into SIGNAL activations after its poll. The counter's atomic increment happens before the wake-up,
@@ -43,13 +40,11 @@ final class SignalRegistry {
     }
 
     private static final class Slot {
-        final Signal signal;
-        final SignalHandler previous;
+        final JdkSignals.Handler previous;
         final List<Watch> watches = new ArrayList<>();
         volatile Watch[] snapshot = new Watch[0];
 
-        Slot(Signal signal, SignalHandler previous) {
-            this.signal = signal;
+        Slot(JdkSignals.Handler previous) {
             this.previous = previous;
         }
     }
@@ -59,7 +54,7 @@ final class SignalRegistry {
     private SignalRegistry() {
     }
 
-    /** Normalises "SIGTERM"/"term" to "TERM", the form {@link Signal} takes. */
+    /** Normalises "SIGTERM"/"term" to "TERM", the form the JVM's signal names take. */
     static String normalise(String name) {
         String n = name.trim().toUpperCase(java.util.Locale.ROOT);
         return n.startsWith("SIG") ? n.substring(3) : n;
@@ -74,10 +69,9 @@ final class SignalRegistry {
     static synchronized Watch watch(EventBase base, String name) {
         Slot slot = SLOTS.get(name);
         if (slot == null) {
-            Signal sig = new Signal(name);
             Slot[] holder = new Slot[1];
-            SignalHandler previous = Signal.handle(sig, s -> deliver(holder[0]));
-            slot = new Slot(sig, previous);
+            JdkSignals.Handler previous = JdkSignals.install(name, () -> deliver(holder[0]));
+            slot = new Slot(previous);
             holder[0] = slot;
             SLOTS.put(name, slot);
         }
@@ -96,7 +90,7 @@ final class SignalRegistry {
         slot.watches.remove(w);
         slot.snapshot = slot.watches.toArray(new Watch[0]);
         if (slot.watches.isEmpty()) {
-            Signal.handle(slot.signal, slot.previous);
+            JdkSignals.restore(w.name, slot.previous);
             SLOTS.remove(w.name);
         }
     }

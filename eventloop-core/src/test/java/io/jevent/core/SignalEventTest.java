@@ -14,9 +14,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
-
 /** Signals reach their callback on the loop thread. */
 class SignalEventTest {
 
@@ -95,9 +92,8 @@ class SignalEventTest {
     @Timeout(60)
     @DisplayName("a deleted signal event stops watching: the handler installed before it gets the signal again")
     void deletedSignalEventNoLongerSwallowsTheSignal() {
-        Signal usr2 = new Signal("USR2");
         CountDownLatch previousGotIt = new CountDownLatch(1);
-        SignalHandler original = Signal.handle(usr2, s -> previousGotIt.countDown());
+        JdkSignals.Handler original = JdkSignals.install("USR2", previousGotIt::countDown);
         int[] calls = {0};
         try (EventBase base = new EventBase()) {
             Event sig = base.newSignal("USR2", (e, what) -> calls[0]++);
@@ -113,7 +109,7 @@ class SignalEventTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            Signal.handle(usr2, original);
+            JdkSignals.restore("USR2", original);
         }
     }
 
