@@ -7,6 +7,7 @@ import io.jevent.testing.CapturedLog;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -59,6 +60,7 @@ class VirtualMachineErrorPolicyTest {
                 });
                 assertThat(loop.awaitTermination(PATIENCE)).as("the loop thread ends, as after any VM error").isTrue();
                 assertThat(accepted.isOpen()).as("the connection is closed, not leaked").isFalse();
+                assertThat(client.read(ByteBuffer.allocate(1))).as("the peer sees the close as end of stream").isEqualTo(-1);
                 assertThat(log.records(Level.WARNING)).singleElement().satisfies(r -> {
                     assertThat(r.getMessage()).isEqualTo("loop thread vm-error-0 dies");
                     assertThat(r.getThrown()).isInstanceOf(OutOfMemoryError.class).hasMessage("simulated");

@@ -310,6 +310,10 @@ public final class ConnectionListener implements AutoCloseable {
         private boolean startDisabled;
         private AcceptErrorCallback onError;
 
+        /** Options with the defaults given on each setter. */
+        public Options() {
+        }
+
         /**
          * The listen backlog; default 511 (the kernel caps it at somaxconn).
          *

@@ -3,7 +3,9 @@ package io.jevent.chat.client;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 
 import io.jevent.chat.client.console.ClientConsole;
@@ -69,10 +71,17 @@ final class PipedClient implements AutoCloseable {
         return exit.get(10, TimeUnit.SECONDS);
     }
 
-    /** Ends the input (the client quits) and waits for it to finish. */
+    /**
+     * Ends the input (the client quits) and waits for it to finish. An interrupt stops the wait and
+     * is kept on the thread (close must not swallow it, as a try-with-resources would hide it).
+     */
     @Override
-    public void close() throws Exception {
+    public void close() throws ExecutionException, TimeoutException {
         keys.close();
-        exit.get(10, TimeUnit.SECONDS);
+        try {
+            exit.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -89,9 +89,17 @@ final class ChildServer implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Kills the process and waits for it to exit. An interrupt stops the wait and is kept on the
+     * thread (close must not swallow it, as a try-with-resources would hide it).
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -82,8 +82,8 @@ class ChatStoreTest {
              PreparedStatement ps = c.prepareStatement("PRAGMA user_version = 99")) {
             ps.execute();
         }
-        StoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> ChatStore.open(config()),
-                StoreException.class);
+        StoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(StoreException.class,
+                () -> ChatStore.open(config()));
         assertThat(e.kind()).isEqualTo(StoreException.Kind.DATABASE);
         assertThat(e.getMessage()).contains("newer");
     }
