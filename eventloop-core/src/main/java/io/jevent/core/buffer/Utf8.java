@@ -32,22 +32,22 @@ final class Utf8 {
                 t.limit = lim;
                 bytes += lim - start;
             } else if (c < 0x800) {
-                buffer.putByte(0xC0 | c >> 6);
-                buffer.putByte(0x80 | c & 0x3F);
+                buffer.putByte(0xC0 | (c >> 6));
+                buffer.putByte(0x80 | (c & 0x3F));
                 bytes += 2;
                 i++;
             } else if (!Character.isSurrogate(c)) {
-                buffer.putByte(0xE0 | c >> 12);
-                buffer.putByte(0x80 | c >> 6 & 0x3F);
-                buffer.putByte(0x80 | c & 0x3F);
+                buffer.putByte(0xE0 | (c >> 12));
+                buffer.putByte(0x80 | ((c >> 6) & 0x3F));
+                buffer.putByte(0x80 | (c & 0x3F));
                 bytes += 3;
                 i++;
             } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, text.charAt(i + 1));
-                buffer.putByte(0xF0 | cp >> 18);
-                buffer.putByte(0x80 | cp >> 12 & 0x3F);
-                buffer.putByte(0x80 | cp >> 6 & 0x3F);
-                buffer.putByte(0x80 | cp & 0x3F);
+                buffer.putByte(0xF0 | (cp >> 18));
+                buffer.putByte(0x80 | ((cp >> 12) & 0x3F));
+                buffer.putByte(0x80 | ((cp >> 6) & 0x3F));
+                buffer.putByte(0x80 | (cp & 0x3F));
                 bytes += 4;
                 i += 2;
             } else {
