@@ -30,18 +30,18 @@ class EvBufferBasicsTest {
     @Test
     @DisplayName("test_evbuffer_prepend: prepends go before existing data, reusing the head's free space")
     void prepend() {
-        buf.add("world".getBytes());
-        buf.prepend("hello ".getBytes());
+        buf.add("world".getBytes(StandardCharsets.US_ASCII));
+        buf.prepend("hello ".getBytes(StandardCharsets.US_ASCII));
         assertThat(buf.segmentCount()).isEqualTo(2);
-        buf.prepend(ByteBuffer.wrap(">> ".getBytes()));
+        buf.prepend(ByteBuffer.wrap(">> ".getBytes(StandardCharsets.US_ASCII)));
         assertThat(buf.segmentCount()).as("fits before the new head's first byte").isEqualTo(2);
         assertThat(contents(buf)).isEqualTo(">> hello world");
         buf.drain(3);
-        buf.prepend("<".getBytes());
+        buf.prepend("<".getBytes(StandardCharsets.US_ASCII));
         assertThat(buf.segmentCount()).isEqualTo(2);
         assertThat(contents(buf)).isEqualTo("<hello world");
         EvBuffer empty = new EvBuffer();
-        empty.prepend("x".getBytes());
+        empty.prepend("x".getBytes(StandardCharsets.US_ASCII));
         assertThat(contents(empty)).isEqualTo("x");
         empty.close();
     }
@@ -63,10 +63,10 @@ class EvBufferBasicsTest {
     @Test
     @DisplayName("add(ByteBuffer) consumes the source's remaining bytes, heap or direct")
     void addByteBuffer() {
-        ByteBuffer heap = ByteBuffer.wrap("xxabcxx".getBytes()).position(2).limit(5);
+        ByteBuffer heap = ByteBuffer.wrap("xxabcxx".getBytes(StandardCharsets.US_ASCII)).position(2).limit(5);
         buf.add(heap);
         assertThat(heap.position()).isEqualTo(5);
-        ByteBuffer direct = ByteBuffer.allocateDirect(3).put("def".getBytes()).flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(3).put("def".getBytes(StandardCharsets.US_ASCII)).flip();
         buf.add(direct);
         buf.addByte('!');
         assertThat(contents(buf)).isEqualTo("abcdef!");
@@ -98,15 +98,15 @@ class EvBufferBasicsTest {
     @Test
     @DisplayName("pullUp makes bytes spanning segments contiguous; null when there are too few")
     void pullUp() {
-        byte[] a = "abc".getBytes();
-        byte[] b = "defgh".getBytes();
+        byte[] a = "abc".getBytes(StandardCharsets.US_ASCII);
+        byte[] b = "defgh".getBytes(StandardCharsets.US_ASCII);
         buf.addInNewSegment(a, 0, 3);
         buf.addInNewSegment(b, 0, 5);
         ByteBuffer view = buf.pullUp(6);
         assertThat(view.remaining()).isEqualTo(6);
         byte[] got = new byte[6];
         view.get(got);
-        assertThat(new String(got)).isEqualTo("abcdef");
+        assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("abcdef");
         buf.validate();
         assertThat(contents(buf)).isEqualTo("abcdefgh");
         assertThat(buf.pullUp(9)).isNull();
@@ -157,7 +157,7 @@ class EvBufferBasicsTest {
     @Test
     @DisplayName("bad arguments fail clearly and change nothing")
     void badArguments() {
-        buf.add("abc".getBytes());
+        buf.add("abc".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> buf.drain(-2)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> buf.add(new byte[2], 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> buf.remove(new byte[2], 0, 3)).isInstanceOf(IndexOutOfBoundsException.class);
@@ -166,7 +166,7 @@ class EvBufferBasicsTest {
         assertThatThrownBy(() -> buf.addBuffer(buf)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> buf.removeBuffer(buf, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> buf.removeBuffer(other, -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> buf.search("a".getBytes(), -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> buf.search("a".getBytes(StandardCharsets.US_ASCII), -1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> buf.readFrom(null, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(contents(buf)).isEqualTo("abc");
         assertThat(buf.getByte(2)).isEqualTo((byte) 'c');
@@ -183,7 +183,7 @@ class EvBufferBasicsTest {
         assertThat(calls[0]).as("close does not report").isEqualTo(1);
         assertThat(buf.length()).isZero();
         assertThat(buf.segmentCount()).isZero();
-        buf.add("again".getBytes());
+        buf.add("again".getBytes(StandardCharsets.US_ASCII));
         assertThat(calls[0]).as("callbacks were dropped").isEqualTo(1);
         assertThat(buf.toString()).isEqualTo("EvBuffer[length=5, segments=1]");
     }

@@ -2,6 +2,7 @@ package io.jevent.core.buffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -193,7 +194,7 @@ class EvBufferChannelTest {
     void hotPathsDoNotAllocate() throws IOException {
         AllocationCounter counter = AllocationCounter.forCurrentThread();
         CountingChannel sink = new CountingChannel(Integer.MAX_VALUE);
-        RepeatingSource source = new RepeatingSource("0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes());
+        RepeatingSource source = new RepeatingSource("0123456789abcdefghijklmnopqrstuvwxyz\r\n".getBytes(StandardCharsets.US_ASCII));
         EvBuffer other = new EvBuffer();
         byte[] chunk = new byte[3000];
         long[] linesRead = {0};

@@ -2,6 +2,7 @@ package io.jevent.core.bufferevent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -89,9 +90,9 @@ class BufferEventWriteThroughTest {
             List<String> seen = new ArrayList<>();
             bev.setCallbacks(null, b -> seen.add("write callback, output " + b.output().length()), Loops.noStatus());
             Event producer = loops.base.newTimer((ev, what) -> {
-                bev.write("one ".getBytes());
-                bev.write("two ".getBytes());
-                bev.write("three".getBytes());
+                bev.write("one ".getBytes(StandardCharsets.US_ASCII));
+                bev.write("two ".getBytes(StandardCharsets.US_ASCII));
+                bev.write("three".getBytes(StandardCharsets.US_ASCII));
                 seen.add("queued " + bev.output().length());
             });
             producer.activate(Event.TIMEOUT);
@@ -102,7 +103,7 @@ class BufferEventWriteThroughTest {
             while (got.hasRemaining()) {
                 ch[1].read(got);
             }
-            assertThat(new String(got.array())).isEqualTo("one two three");
+            assertThat(new String(got.array(), StandardCharsets.US_ASCII)).isEqualTo("one two three");
             producer.free();
             bev.close();
             ch[1].close();
