@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -51,7 +52,7 @@ class EvBufferChannelTest {
     @DisplayName("writeTo over a loopback socket: partial writes when the socket is full resume where they stopped")
     void writeToSocketWithPartialWrites() throws Exception {
         byte[] data = randomBytes(3 << 20, 1);
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              SocketChannel client = SocketChannel.open(server.getLocalAddress());
              SocketChannel accepted = server.accept();
              Selector selector = Selector.open()) {
@@ -97,7 +98,7 @@ class EvBufferChannelTest {
     @DisplayName("readFrom a loopback socket with scattering reads: bytes intact, -1 at end of stream")
     void readFromSocket() throws Exception {
         byte[] data = randomBytes(2 << 20, 2);
-        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              SocketChannel client = SocketChannel.open(server.getLocalAddress());
              SocketChannel accepted = server.accept()) {
             Future<?> writer = peer.submit(() -> {

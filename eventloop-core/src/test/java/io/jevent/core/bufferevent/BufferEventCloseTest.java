@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -300,7 +301,7 @@ class BufferEventCloseTest {
             calls.put("read", () -> bev.read(new byte[1]));
             calls.put("isOutputFull", bev::isOutputFull);
             calls.put("channel", bev::channel);
-            calls.put("connect", () -> bev.connect(new InetSocketAddress("127.0.0.1", 9)));
+            calls.put("connect", () -> bev.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9)));
             calls.put("closeAfterFlush", () -> bev.closeAfterFlush(Duration.ofSeconds(1)));
             calls.forEach((name, call) -> assertThatThrownBy(call).as(name)
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed"));

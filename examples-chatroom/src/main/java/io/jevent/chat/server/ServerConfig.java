@@ -1,5 +1,6 @@
 package io.jevent.chat.server;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -91,7 +92,7 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * @return the config
      */
     public static ServerConfig defaults(Path database) {
-        return new ServerConfig(new InetSocketAddress("127.0.0.1", DEFAULT_PORT), database,
+        return new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT), database,
                 StoreConfig.Durability.SURVIVES_POWER_LOSS, 1, 2, PasswordHasher.DEFAULT_ITERATIONS,
                 Duration.ofSeconds(60), 64 * 1024, 1024 * 1024, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS, 64 * 1024, defaultOutputBudget());

@@ -1,5 +1,6 @@
 package io.jevent.chat.client;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -28,7 +29,7 @@ final class TestServer {
      */
     static ChatServer start(Path db, int port) throws Exception {
         return ChatServer.start(ServerConfig.defaults(db)
-                .withBind(new InetSocketAddress("127.0.0.1", port))
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .withPbkdf2Iterations(1_000)
                 .withDurability(StoreConfig.Durability.SURVIVES_PROCESS_CRASH)
                 .withSignals(false));

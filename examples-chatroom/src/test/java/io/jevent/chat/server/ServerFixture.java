@@ -1,5 +1,6 @@
 package io.jevent.chat.server;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +77,7 @@ final class ServerFixture implements AutoCloseable {
      */
     static ServerConfig config(Path db) {
         return ServerConfig.defaults(db)
-                .withBind(new InetSocketAddress("127.0.0.1", 0))
+                .withBind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .withPbkdf2Iterations(1_000)
                 .withDurability(StoreConfig.Durability.SURVIVES_PROCESS_CRASH)
                 .withFlushTimeout(Duration.ofSeconds(20))
