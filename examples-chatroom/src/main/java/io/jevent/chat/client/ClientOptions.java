@@ -51,7 +51,13 @@ public record ClientOptions(String host, int port, ZoneId zone, Duration firstRe
         return new ClientOptions(host, port, value, firstRetry, maxRetry, quitTimeout);
     }
 
-    /** @param first first delay @param max longest delay @return a copy with them */
+    /**
+     * A copy with other reconnect delays.
+     *
+     * @param first first delay
+     * @param max longest delay
+     * @return a copy with them
+     */
     public ClientOptions withRetry(Duration first, Duration max) {
         return new ClientOptions(host, port, zone, first, max, quitTimeout);
     }

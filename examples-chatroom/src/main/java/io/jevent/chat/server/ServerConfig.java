@@ -136,7 +136,13 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
                 readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
     }
 
-    /** @param loops event loops @param hashers hashing threads @return a copy with them */
+    /**
+     * A copy with other thread counts.
+     *
+     * @param loops event loops
+     * @param hashers hashing threads
+     * @return a copy with them
+     */
     public ServerConfig withThreads(int loops, int hashers) {
         return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
                 readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
@@ -155,6 +161,8 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
     }
 
     /**
+     * A copy with other high watermarks.
+     *
      * @param read  read high watermark
      * @param write write high watermark; the reply backlog is lowered to it and the output budget
      *              raised to it if needed
