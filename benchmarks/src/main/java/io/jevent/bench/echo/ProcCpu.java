@@ -27,7 +27,7 @@ final class ProcCpu {
         }
         // Field 2, the command name, is in parentheses and may hold spaces: count from the last ')'.
         // The fields after it start with field 3 (state); utime and stime are fields 14 and 15.
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
     }
 

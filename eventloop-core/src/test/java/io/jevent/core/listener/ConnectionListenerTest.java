@@ -143,7 +143,7 @@ class ConnectionListenerTest {
             String line;
             while ((line = r.readLine()) != null) {
                 lines.add(line);
-                String[] words = line.split(" ");
+                String[] words = line.split(" ", -1);
                 for (int i = 0; i + 1 < words.length; i += 2) {
                     try {
                         out.put(words[i], Long.parseLong(words[i + 1]));

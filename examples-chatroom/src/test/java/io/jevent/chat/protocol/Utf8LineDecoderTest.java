@@ -12,7 +12,7 @@ class Utf8LineDecoderTest {
     private final Utf8LineDecoder decoder = new Utf8LineDecoder();
 
     private static byte[] hex(String hex) {
-        String[] parts = hex.trim().split("\\s+");
+        String[] parts = hex.trim().split("\\s+", -1);
         byte[] out = new byte[parts.length];
         for (int i = 0; i < parts.length; i++) {
             out[i] = (byte) Integer.parseInt(parts[i], 16);
