@@ -23,7 +23,7 @@ class EvBufferModelTest {
     void randomSequencesMatchTheModel() {
         long[] seeds = new long[SEEDS + 1];
         for (int i = 0; i < SEEDS; i++) {
-            seeds[i] = 1000 + i;
+            seeds[i] = 1000L + i;
         }
         seeds[SEEDS] = System.nanoTime(); // one fresh seed per run; printed if it fails
         for (long seed : seeds) {
@@ -332,7 +332,7 @@ class EvBufferModelTest {
             op += " readLineBytes " + style + " max " + max;
             long[] e = m.eol(style, 0);
             boolean crlf = style == EolStyle.CRLF || style == EolStyle.CRLF_STRICT;
-            long partial = m.len() - (crlf && m.len() > 0 && m.b[m.len() - 1] == '\r' ? 1 : 0);
+            long partial = (long) m.len() - (crlf && m.len() > 0 && m.b[m.len() - 1] == '\r' ? 1 : 0);
             if (e != null ? e[0] > max : partial > max) {
                 long before = buf.length();
                 assertThatThrownBy(() -> buf.readLineBytes(style, max)).isInstanceOf(LineTooLongException.class);
