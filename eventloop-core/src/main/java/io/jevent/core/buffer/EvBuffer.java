@@ -1119,10 +1119,10 @@ public final class EvBuffer implements AutoCloseable {
         if (room == 0 && want <= Segment.SIZE) {
             return readIntoNewSegment(ch, want);    // one plain read: no vector to build
         }
-        if (!(ch instanceof ScatteringByteChannel)) {
-            return room > 0 ? readIntoTail(ch, room) : readIntoNewSegment(ch, want);
+        if (ch instanceof ScatteringByteChannel scattering) {
+            return scatteringRead(scattering, want, room);
         }
-        return scatteringRead((ScatteringByteChannel) ch, want, room);
+        return room > 0 ? readIntoTail(ch, room) : readIntoNewSegment(ch, want);
     }
 
     private int readIntoTail(ReadableByteChannel ch, int n) throws IOException {
