@@ -33,7 +33,7 @@ final class AllocationCounter {
             }
             return counter;
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError("cannot reach the thread allocation counter", e);
+            throw new LinkageError("cannot reach the thread allocation counter", e);
         }
     }
 
@@ -41,7 +41,7 @@ final class AllocationCounter {
         try {
             return (Long) allocatedBytes.invoke(bean);
         } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
+            throw new LinkageError("cannot read the thread allocation counter", e);
         }
     }
 }
