@@ -81,7 +81,7 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
      * holds one while taking the other.
      */
     private final Object lateLock = new Object();
-    private Map<Object, Integer> lateRejects; // guarded by lateLock; by identity, with multiplicity
+    private IdentityHashMap<Object, Integer> lateRejects; // guarded by lateLock; by identity, with multiplicity
 
     CoalescedMsgQueue(MsgQueueBuilder<T> b) {
         super(b);

@@ -4,7 +4,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,13 +29,13 @@ import io.jevent.msgqueue.EventLoopThread;
 public final class GroupEchoServer implements AutoCloseable {
     private final EventLoopGroup group;
     /** One entry per loop of the group, keyed by its base; filled before listening, never changed. */
-    private final Map<EventBase, LoopConnections> perLoop;
+    private final IdentityHashMap<EventBase, LoopConnections> perLoop;
     private final ConnectionListener listener;
     private final int port;
 
     private GroupEchoServer(EventBase acceptor, EventLoopGroup group, int port) {
         this.group = group;
-        Map<EventBase, LoopConnections> map = new IdentityHashMap<>();
+        IdentityHashMap<EventBase, LoopConnections> map = new IdentityHashMap<>();
         for (EventLoopThread loop : group.loops()) {
             map.put(loop.base(), new LoopConnections());
         }
