@@ -1,5 +1,6 @@
 package io.jevent.chat.cli;
 
+import java.io.Console;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
@@ -47,12 +48,31 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     private ClientConsole console() throws IOException {
-        // System.console() is null when stdin or stdout is redirected: then JLine could only offer a
-        // dumb terminal that echoes and redraws badly, so plain lines serve scripts better.
-        if (plain || System.console() == null) {
+        // When stdin or stdout is redirected JLine could only offer a dumb terminal that echoes and
+        // redraws badly, so plain lines serve scripts better.
+        if (plain || !interactive()) {
             return new PlainConsole(System.in, System.out);
         }
         Terminal terminal = TerminalBuilder.builder().system(true).name("chatroom").build();
         return new JLineConsole(terminal);
+    }
+
+    /**
+     * Whether stdin and stdout are a terminal. Before JDK 22 System.console() is null otherwise; from
+     * 22 on it is never null and Console.isTerminal() (not in the Java 17 API, so looked up) tells.
+     */
+    @SuppressWarnings("SystemConsoleNull") // the null test is for JDK 17 to 21; isTerminal() covers 22+
+    private static boolean interactive() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;    // JDK 17 to 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            throw new LinkageError("cannot call Console.isTerminal()", e);
+        }
     }
 }
