@@ -16,21 +16,21 @@ final class Texts {
     static final String MENU_OUT = "1 Register   2 Log in   3 Help   0 Exit";
     static final String MENU_IN = "1 Who is online   2 Private chat   3 Group chat   4 History   0 Log out   (/quit exits)";
 
-    static final String HELP = String.join("\n",
-            "Pick a menu number, or type a slash command anywhere:",
-            "  /register <name>      create an account (asks for the password)",
-            "  /login <name>         log in (asks for the password)",
-            "  /who                  who is online",
-            "  /chat <name>          private chat: every line you type goes to <name>",
-            "  /group                group chat: every line you type goes to everyone",
-            "  /back                 leave a chat or a question, back to the menu",
-            "  /msg <name> <text>    one private message",
-            "  /say <text>           one message to everyone",
-            "  /history [n] [name]   the last n messages (default 20), or only those with name",
-            "  /logout               log out and stay connected",
-            "  /quit                 leave (also Ctrl-D or Ctrl-C)",
-            "In a chat, start a line with // to send a line that begins with /.",
-            "Passwords are never shown while typed and never stored by this client.");
+    static final String HELP = """
+            Pick a menu number, or type a slash command anywhere:
+              /register <name>      create an account (asks for the password)
+              /login <name>         log in (asks for the password)
+              /who                  who is online
+              /chat <name>          private chat: every line you type goes to <name>
+              /group                group chat: every line you type goes to everyone
+              /back                 leave a chat or a question, back to the menu
+              /msg <name> <text>    one private message
+              /say <text>           one message to everyone
+              /history [n] [name]   the last n messages (default 20), or only those with name
+              /logout               log out and stay connected
+              /quit                 leave (also Ctrl-D or Ctrl-C)
+            In a chat, start a line with // to send a line that begins with /.
+            Passwords are never shown while typed and never stored by this client.""";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm", Locale.ROOT);
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
