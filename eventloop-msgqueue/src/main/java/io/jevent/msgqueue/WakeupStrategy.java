@@ -18,6 +18,9 @@ import java.io.IOException;
  *       registered event (two file descriptors per queue).</li>
  * </ul>
  */
+// ClassInitializationDeadlock: the implementations are package-private and final, and are created
+// only by the constants below, so no thread can start initialising one before this interface.
+@SuppressWarnings("ClassInitializationDeadlock")
 public interface WakeupStrategy {
 
     /** Wake the loop with {@link EventBase#wakeup()}; coalesced. The default. */

@@ -115,6 +115,9 @@ class CloseTest {
      */
     @ParameterizedTest
     @MethodSource("strategies")
+    // Thread.yield is deliberate (ThreadPriorityCheck): on a loaded two-core machine the thread this
+    // one waits for needs the core, and a test may not sleep to give it up.
+    @SuppressWarnings("ThreadPriorityCheck")
     void aPushRacingCloseIsEitherDeliveredOrRefused(WakeupStrategy s) throws Exception {
         int producers = 2;
         long pipesBefore = TestSupport.openPipes();

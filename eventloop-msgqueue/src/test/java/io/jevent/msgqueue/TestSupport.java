@@ -27,6 +27,9 @@ final class TestSupport {
      * machine, where a yielding waiter keeps losing its core to other work while the loop it waits
      * for cannot run.
      */
+    // Thread.yield is deliberate (ThreadPriorityCheck): on a loaded two-core machine the thread this
+    // one waits for needs the core, and a test may not sleep to give it up.
+    @SuppressWarnings("ThreadPriorityCheck")
     static void spinUntil(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         int spins = 0;

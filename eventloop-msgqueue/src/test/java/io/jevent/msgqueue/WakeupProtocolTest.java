@@ -127,6 +127,9 @@ class WakeupProtocolTest {
      * for scheduler-sized gaps. (Yielding every time made the test take minutes on an oversubscribed
      * machine, where each yield hands a whole time slice to unrelated work.)
      */
+    // Thread.yield is deliberate (ThreadPriorityCheck): on a loaded two-core machine the thread this
+    // one waits for needs the core, and a test may not sleep to give it up.
+    @SuppressWarnings("ThreadPriorityCheck")
     private static void pauseAtRandom() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         int kind = r.nextInt(64);

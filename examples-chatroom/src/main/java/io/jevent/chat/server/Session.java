@@ -267,6 +267,9 @@ final class Session {
     }
 
     /** Whether this session is still logging in (or logged in) under this very claim. */
+    // Identity on purpose (ReferenceEquality): the question is about this very attempt, and two
+    // login attempts by one session for one user are equal records.
+    @SuppressWarnings("ReferenceEquality")
     boolean isJoiningAs(OnlineUser claim) {
         return me == claim;
     }
