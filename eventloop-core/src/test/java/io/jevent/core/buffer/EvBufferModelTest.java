@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 class EvBufferModelTest {
     private static final int SEEDS = 12;
     private static final int STEPS = 600;
+    /** Every EOL style, for the random operations to pick from. */
+    private static final List<EolStyle> STYLES = List.of(EolStyle.values());
 
     @Test
     @DisplayName("random add/prepend/drain/remove/removeBuffer/addBuffer/copyOut/readLine/search sequences match a byte[] model")
@@ -63,27 +66,27 @@ class EvBufferModelTest {
             for (int i = from; i < b.length; i++) {
                 byte c = b[i];
                 switch (style) {
-                    case LF:
+                    case LF -> {
                         if (c == '\n') {
                             return new long[] {i, 1};
                         }
-                        break;
-                    case NUL:
+                    }
+                    case NUL -> {
                         if (c == 0) {
                             return new long[] {i, 1};
                         }
-                        break;
-                    case CRLF:
+                    }
+                    case CRLF -> {
                         if (c == '\n') {
                             return i > from && b[i - 1] == '\r' ? new long[] {i - 1, 2} : new long[] {i, 1};
                         }
-                        break;
-                    case CRLF_STRICT:
+                    }
+                    case CRLF_STRICT -> {
                         if (c == '\r' && i + 1 < b.length && b[i + 1] == '\n') {
                             return new long[] {i, 2};
                         }
-                        break;
-                    case ANY:
+                    }
+                    case ANY -> {
                         if (c == '\r' || c == '\n') {
                             int j = i;
                             while (j < b.length && (b[j] == '\r' || b[j] == '\n')) {
@@ -91,9 +94,10 @@ class EvBufferModelTest {
                             }
                             return new long[] {i, j - i};
                         }
-                        break;
-                    default:
+                    }
+                    default -> {
                         throw new AssertionError();
+                    }
                 }
             }
             return null;
@@ -253,7 +257,7 @@ class EvBufferModelTest {
                     assertThat(buf.search(what, from)).isEqualTo(what.length == 0 && from <= m.len() ? from : m.search(what, from));
                 }
                 case 14 -> {
-                    EolStyle style = EolStyle.values()[rnd.nextInt(5)];
+                    EolStyle style = STYLES.get(rnd.nextInt(STYLES.size()));
                     int from = upTo(m.len());
                     op += " searchEol " + style + " from " + from;
                     EolMatch match = new EolMatch();
@@ -303,7 +307,7 @@ class EvBufferModelTest {
                     }
                 }
                 case 18 -> {
-                    EolStyle style = EolStyle.values()[rnd.nextInt(5)];
+                    EolStyle style = STYLES.get(rnd.nextInt(STYLES.size()));
                     op += " discardLine " + style;
                     long[] e = m.eol(style, 0);
                     boolean done = buf.discardLine(style);
@@ -327,7 +331,7 @@ class EvBufferModelTest {
         }
 
         void readLine() {
-            EolStyle style = EolStyle.values()[rnd.nextInt(5)];
+            EolStyle style = STYLES.get(rnd.nextInt(STYLES.size()));
             int max = rnd.nextBoolean() ? Integer.MAX_VALUE - 8 : rnd.nextInt(200);
             op += " readLineBytes " + style + " max " + max;
             long[] e = m.eol(style, 0);

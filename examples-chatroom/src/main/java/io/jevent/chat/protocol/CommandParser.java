@@ -1,5 +1,8 @@
 package io.jevent.chat.protocol;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * Turns one decoded request line into a {@link Command} or the {@link ProtocolError} to reply with.
  *
@@ -27,7 +30,7 @@ public final class CommandParser {
             "count must be a number");
     private static final ProtocolError COUNT_OUT_OF_RANGE = new ProtocolError(ProtocolError.UNPROCESSABLE,
             "count must be 1-" + Protocol.MAX_HISTORY);
-    private static final ProtocolError[] USAGE = usageErrors();
+    private static final Map<Verb, ProtocolError> USAGE = usageErrors();
 
     private CommandParser() {
     }
@@ -65,21 +68,14 @@ public final class CommandParser {
             return ProtocolError.ALREADY_LOGGED_IN;
         }
         int args = skipSpaces(line, verbEnd, end);
-        switch (verb) {
-            case REGISTER:
-            case LOGIN:
-                return credentials(verb, line, args, end);
-            case MSG:
-                return privateMessage(line, args, end);
-            case SAY:
-                return args == end ? USAGE[verb.ordinal()] : new Command(verb, null, null, line.substring(args, end), 0);
-            case HISTORY:
-                return history(line, args, end);
-            case SEEN:
-                return seen(line, args, end);
-            default:
-                return args == end ? new Command(verb, null, null, null, 0) : USAGE[verb.ordinal()];
-        }
+        return switch (verb) {
+            case REGISTER, LOGIN -> credentials(verb, line, args, end);
+            case MSG -> privateMessage(line, args, end);
+            case SAY -> args == end ? USAGE.get(verb) : new Command(verb, null, null, line.substring(args, end), 0);
+            case HISTORY -> history(line, args, end);
+            case SEEN -> seen(line, args, end);
+            default -> args == end ? new Command(verb, null, null, null, 0) : USAGE.get(verb);
+        };
     }
 
     /**
@@ -98,7 +94,7 @@ public final class CommandParser {
         int pwStart = skipSpaces(line, nameEnd, end);
         int pwEnd = tokenEnd(line, pwStart, end);
         if (start == nameEnd || pwStart == pwEnd || skipSpaces(line, pwEnd, end) != end) {
-            return USAGE[verb.ordinal()];
+            return USAGE.get(verb);
         }
         // LOGIN never says which part was malformed: the reply must not help guessing.
         ProtocolError nameError = verb == Verb.LOGIN ? ProtocolError.BAD_CREDENTIALS : BAD_NAME;
@@ -117,7 +113,7 @@ public final class CommandParser {
         int nameEnd = tokenEnd(line, start, end);
         int textStart = skipSpaces(line, nameEnd, end);
         if (start == nameEnd || textStart == end) {
-            return USAGE[Verb.MSG.ordinal()];
+            return USAGE.get(Verb.MSG);
         }
         if (!isValidName(line, start, nameEnd)) {
             return ProtocolError.NO_SUCH_USER;   // a name that cannot exist does not exist
@@ -130,7 +126,7 @@ public final class CommandParser {
         int secondStart = skipSpaces(line, firstEnd, end);
         int secondEnd = tokenEnd(line, secondStart, end);
         if (skipSpaces(line, secondEnd, end) != end) {
-            return USAGE[Verb.HISTORY.ordinal()];
+            return USAGE.get(Verb.HISTORY);
         }
         if (start == firstEnd) {
             return new Command(Verb.HISTORY, null, null, null, Protocol.DEFAULT_HISTORY);
@@ -165,20 +161,20 @@ public final class CommandParser {
     private static ParseResult seen(String line, int start, int end) {
         int idEnd = tokenEnd(line, start, end);
         if (start == idEnd || skipSpaces(line, idEnd, end) != end || idEnd - start > 19) {
-            return USAGE[Verb.SEEN.ordinal()];
+            return USAGE.get(Verb.SEEN);
         }
         long id = 0;
         for (int i = start; i < idEnd; i++) {
             char c = line.charAt(i);
             if (c < '0' || c > '9') {
-                return USAGE[Verb.SEEN.ordinal()];
+                return USAGE.get(Verb.SEEN);
             }
             id = id * 10 + (c - '0');
             if (id < 0) {
-                return USAGE[Verb.SEEN.ordinal()];   // overflowed: no message has such an id
+                return USAGE.get(Verb.SEEN);   // overflowed: no message has such an id
             }
         }
-        return id == 0 ? USAGE[Verb.SEEN.ordinal()] : new Command(Verb.SEEN, null, null, null, 0, id);
+        return id == 0 ? USAGE.get(Verb.SEEN) : new Command(Verb.SEEN, null, null, null, 0, id);
     }
 
     /**
@@ -320,19 +316,18 @@ public final class CommandParser {
         return bytes;
     }
 
-    private static ProtocolError[] usageErrors() {
-        ProtocolError[] usage = new ProtocolError[Verb.ALL.length];
+    private static Map<Verb, ProtocolError> usageErrors() {
+        Map<Verb, ProtocolError> usage = new EnumMap<>(Verb.class);
         for (Verb v : Verb.ALL) {
-            String args;
-            switch (v) {
-                case REGISTER: case LOGIN: args = " <name> <password>"; break;
-                case MSG: args = " <name> <text>"; break;
-                case SAY: args = " <text>"; break;
-                case HISTORY: args = " [<count>] [<name>]"; break;
-                case SEEN: args = " <id>"; break;
-                default: args = ""; break;
-            }
-            usage[v.ordinal()] = new ProtocolError(ProtocolError.BAD_REQUEST, "usage: " + v.name() + args);
+            String args = switch (v) {
+                case REGISTER, LOGIN -> " <name> <password>";
+                case MSG -> " <name> <text>";
+                case SAY -> " <text>";
+                case HISTORY -> " [<count>] [<name>]";
+                case SEEN -> " <id>";
+                default -> "";
+            };
+            usage.put(v, new ProtocolError(ProtocolError.BAD_REQUEST, "usage: " + v.name() + args));
         }
         return usage;
     }
