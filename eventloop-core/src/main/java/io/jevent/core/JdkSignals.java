@@ -56,18 +56,14 @@ final class JdkSignals {
      */
     static Handler install(String name, Runnable onArrival) {
         Object jdkHandler = Proxy.newProxyInstance(JdkSignals.class.getClassLoader(), new Class<?>[] {HANDLER_TYPE},
-                (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "handle":
-                            onArrival.run();
-                            return null;
-                        case "equals":
-                            return proxy == args[0];
-                        case "hashCode":
-                            return System.identityHashCode(proxy);
-                        default:
-                            return "jevent signal handler for " + name;
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "handle" -> {
+                        onArrival.run();
+                        yield null;
                     }
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> "jevent signal handler for " + name;
                 });
         return set(name, jdkHandler);
     }

@@ -889,37 +889,38 @@ public final class EvBuffer implements AutoCloseable {
                     return -1;
                 }
                 switch (style) {
-                    case ANY:
+                    case ANY -> {
                         if (b == '\r' || b == '\n') {
                             runStart = p;
                         }
-                        break;
-                    case CRLF:
+                    }
+                    case CRLF -> {
                         if (b == '\n') {
                             foundEolLength = prev == '\r' ? 2 : 1;
                             return p - foundEolLength + 1;
                         }
-                        break;
-                    case CRLF_STRICT:
+                    }
+                    case CRLF_STRICT -> {
                         if (b == '\n' && prev == '\r') {
                             foundEolLength = 2;
                             return p - 1;
                         }
-                        break;
-                    case LF:
+                    }
+                    case LF -> {
                         if (b == '\n') {
                             foundEolLength = 1;
                             return p;
                         }
-                        break;
-                    case NUL:
+                    }
+                    case NUL -> {
                         if (b == 0) {
                             foundEolLength = 1;
                             return p;
                         }
-                        break;
-                    default:
+                    }
+                    default -> {
                         throw new AssertionError(style);
+                    }
                 }
                 prev = b;
             }

@@ -18,17 +18,15 @@ final class StoreReplies {
 
     /** @param error why the request failed @return the {@code ERR} line */
     static String of(StoreException error) {
-        switch (error.kind()) {
-            case BUSY:
-                return ProtocolError.BUSY.line();
-            case CLOSED:
-                return SHUTTING_DOWN.line();
-            case NOT_FOUND:
-                return ProtocolError.NO_SUCH_USER.line();
-            default:
+        return switch (error.kind()) {
+            case BUSY -> ProtocolError.BUSY.line();
+            case CLOSED -> SHUTTING_DOWN.line();
+            case NOT_FOUND -> ProtocolError.NO_SUCH_USER.line();
+            default -> {
                 String text = error.getMessage() == null || error.getMessage().isBlank()
                         ? "database error" : error.getMessage();
-                return Replies.err(ProtocolError.INTERNAL, text);
-        }
+                yield Replies.err(ProtocolError.INTERNAL, text);
+            }
+        };
     }
 }
