@@ -106,6 +106,9 @@ abstract sealed class AbstractMsgQueue<T> implements MsgQueue<T> permits Coalesc
     }
 
     /** Loop thread: accounts one batch of {@code n} deliveries (n may be 0). */
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     final void countBatch(int n) {
         if (n > 0) {
             // Single writer (the loop thread): read-modify-write of a volatile is safe here.

@@ -282,6 +282,9 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
     // ---------------------------------------------------------------- loop thread
 
     @Override
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     public boolean beforePoll() {
         if (closeStarted) {
             return false;

@@ -22,6 +22,9 @@ final class LoopConnections {
     private volatile long acceptedCount;
 
     /** Starts echoing an accepted connection on {@code base}. Loop thread. */
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     void serve(EventBase base, SocketChannel channel) {
         open.add(EchoHandler.serve(base, channel, onClosed));
         openCount = open.size();

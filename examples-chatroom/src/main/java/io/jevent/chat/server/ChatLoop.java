@@ -99,6 +99,9 @@ final class ChatLoop {
     }
 
     /** Loop thread: takes over an accepted connection. */
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     void open(SocketChannel channel) {
         if (decoder == null) {
             decoder = new Utf8LineDecoder();   // made here: it must belong to this thread
@@ -156,6 +159,9 @@ final class ChatLoop {
     }
 
     /** Loop thread: a slow consumer was dropped (for stats). */
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     void countSlowConsumer() {
         slowConsumers++;
     }

@@ -200,6 +200,9 @@ final class GroupCommitWriter {
         shutdownConnection();
     }
 
+    // NonAtomicVolatileUpdate: the counters here have a single writer, the writer thread, so the
+    // read-modify-write loses nothing; volatile only lets other threads read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void runBatch(List<WriteRequest<?>> batch) {
         try {
             ops.begin();
