@@ -4,6 +4,9 @@
  * <p>No runtime dependency beyond the JDK. {@code jdk.unsupported} supplies {@code sun.misc.Signal},
  * which is how signal events are delivered; it ships with every JDK.
  */
+// "module": javac warns that io.jevent.msgqueue, named in the qualified export below, is not among the
+// modules it compiles against; it never is, since msgqueue depends on core and not the other way round.
+@SuppressWarnings("module")
 module io.jevent.core {
     requires jdk.unsupported;
 

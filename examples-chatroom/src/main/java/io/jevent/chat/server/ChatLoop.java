@@ -81,6 +81,7 @@ final class ChatLoop {
     }
 
     /** Loop thread: {@code delta} more (or fewer) sessions stopped reading for backpressure. */
+    @SuppressWarnings("NonAtomicVolatileUpdate")   // only this loop writes it; volatile for stats readers
     void inputsPaused(int delta) {
         pausedInputs = pausedInputs + delta;
     }

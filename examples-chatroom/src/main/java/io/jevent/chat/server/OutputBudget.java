@@ -70,6 +70,8 @@ final class OutputBudget {
         return true;
     }
 
+    // NonAtomicVolatileUpdate: only the loop thread writes the counters; volatile lets stats read them.
+    @SuppressWarnings("NonAtomicVolatileUpdate")
     private void drop(Session session) {
         if (session.dropForBudget()) {
             drops = drops + 1;

@@ -68,8 +68,7 @@ class DeliveryTest {
         bob.send("LOGIN bob " + PW).send("PING");
         assertThat(bob.readLine()).isEqualTo("OK welcome bob");
         List<String> pending = new ArrayList<>();
-        String line;
-        while (!(line = bob.readLine()).equals("OK pong")) {
+        for (String line = bob.readLine(); !line.equals("OK pong"); line = bob.readLine()) {
             pending.add(line);
         }
         List<Long> resent = fromIds(pending);
@@ -130,7 +129,7 @@ class DeliveryTest {
         for (String l : lines) {
             if (l.startsWith("FROM ")) {
                 assertThat(l).matches("FROM ann \\d+ \\d+ p{" + LINE + "}");
-                ids.add(Long.parseLong(l.split(" ")[2]));
+                ids.add(Long.parseLong(l.split(" ", -1)[2]));
             }
         }
         return ids;

@@ -3,6 +3,7 @@ package io.jevent.chat.server;
 import static io.jevent.chat.server.ServerFixture.PW;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -77,9 +78,11 @@ class KeepaliveTest {
 
     @Test
     void acceptedSocketsHaveTcpKeepalive() throws Exception {
-        try (ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocketChannel listener = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
              SocketChannel client = SocketChannel.open(listener.getLocalAddress());
              SocketChannel accepted = listener.accept()) {
+            assertThat(client.isConnected()).isTrue();
             SocketSetup.configure(accepted);
             assertThat(accepted.getOption(StandardSocketOptions.SO_KEEPALIVE)).isTrue();
             assertThat(accepted.getOption(StandardSocketOptions.TCP_NODELAY)).isTrue();

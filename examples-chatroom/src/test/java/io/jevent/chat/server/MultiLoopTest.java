@@ -120,7 +120,7 @@ class MultiLoopTest {
         List<Long> ids = new ArrayList<>();
         while (ids.size() < count) {
             String event = reader.awaitEvent(e -> e.startsWith("GROUP "));
-            ids.add(Long.parseLong(event.split(" ")[2]));
+            ids.add(Long.parseLong(event.split(" ", -1)[2]));
         }
         return ids;
     }

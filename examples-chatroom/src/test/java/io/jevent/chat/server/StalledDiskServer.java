@@ -41,7 +41,7 @@ public final class StalledDiskServer {
                     }
                 }
             } catch (IOException e) {
-                e.printStackTrace();
+                throw new java.io.UncheckedIOException("reading test commands from stdin", e);
             }
         }, "test-commands");
         commands.setDaemon(true);
