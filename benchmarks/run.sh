@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and prints a table of jevent against its baselines, all measured in one run.
-#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|jmh <jmh args>]
+#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|chat [cell numbers]|jmh <jmh args>]
 #   quick|full:     hand-off to a loop from other threads (JMH; quick is under 3 minutes)
 #   echo|echo-full: echo over loopback, jevent's echo servers against Netty's, each server in its own
 #                   JVM (echo is under 3 minutes, echo-full about 12)
+#   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
+#                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
+#                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4)
 #   jmh:            anything after it is passed to JMH instead, e.g.: benchmarks/run.sh jmh -h
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-quick}"
 jar=benchmarks/target/benchmarks.jar
-if [ ! -f "$jar" ] || [ -n "$(find eventloop-core/src eventloop-msgqueue/src eventloop-examples/src benchmarks/src -newer "$jar" -name '*.java' | head -1)" ]; then
-  ./mvnw -B -q -pl benchmarks -am package -DskipTests
+chatjar=examples-chatroom/target/chatroom.jar
+if [ ! -f "$jar" ] || [ ! -f "$chatjar" ] || [ -n "$(find eventloop-core/src eventloop-msgqueue/src eventloop-examples/src examples-chatroom/src benchmarks/src -newer "$jar" -name '*.java' | head -1)" ]; then
+  # No javadoc jars: the benchmarks need none, and building them here for the chat module's
+  # test-only dependencies made javadoc fork a build of its own.
+  ./mvnw -B -q -pl benchmarks,examples-chatroom -am package -DskipTests -Dmaven.javadoc.skip=true
 fi
 case "$mode" in
   quick|full) exec java -cp "$jar" io.jevent.bench.Report "$mode" ;;
   echo) exec java -cp "$jar" io.jevent.bench.echo.EchoReport quick ;;
   echo-full) exec java -cp "$jar" io.jevent.bench.echo.EchoReport full ;;
+  chat) shift; exec java -cp "$jar:$chatjar" io.jevent.bench.chat.ChatReport "$chatjar" "$@" ;;
   jmh) shift; exec java -jar "$jar" "$@" ;;
-  *) echo "usage: $0 [quick|full|echo|echo-full|jmh <jmh args>]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full|echo|echo-full|chat [cells]|jmh <jmh args>]" >&2; exit 2 ;;
 esac

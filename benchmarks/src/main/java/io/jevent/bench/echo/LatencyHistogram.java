@@ -7,7 +7,7 @@ package io.jevent.bench.echo;
  *
  * <p>Not thread-safe: each load thread keeps its own and they are {@linkplain #add merged} at the end.
  */
-final class LatencyHistogram {
+public final class LatencyHistogram {
     private static final int SUB_BITS = 5;
     private static final int SUB = 1 << SUB_BITS;
     /** Values below SUB get a bucket each; then SUB buckets for each exponent up to 62. */
@@ -15,20 +15,20 @@ final class LatencyHistogram {
     private long total;
 
     /** Counts one value, in nanoseconds; negative values count as 0. */
-    void record(long nanos) {
+    public void record(long nanos) {
         counts[index(Math.max(0, nanos))]++;
         total++;
     }
 
     /** Adds every count of {@code other} to this one. */
-    void add(LatencyHistogram other) {
+    public void add(LatencyHistogram other) {
         for (int i = 0; i < counts.length; i++) {
             counts[i] += other.counts[i];
         }
         total += other.total;
     }
 
-    long count() {
+    public long count() {
         return total;
     }
 
@@ -36,7 +36,7 @@ final class LatencyHistogram {
      * The value at quantile {@code q} (0.5 for the median), in nanoseconds: the middle of the bucket
      * that holds the {@code ceil(q * count)}-th smallest value; 0 if nothing was recorded.
      */
-    long quantile(double q) {
+    public long quantile(double q) {
         long rank = Math.max(1, (long) Math.ceil(q * total));
         long seen = 0;
         for (int i = 0; i < counts.length; i++) {

@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe (no state).
  */
-final class ProcCpu {
+public final class ProcCpu {
     private ProcCpu() {
     }
 
     /** {@code utime + stime} of process {@code pid}, in clock ticks. */
-    static long ticks(long pid) {
+    public static long ticks(long pid) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
@@ -32,7 +32,7 @@ final class ProcCpu {
     }
 
     /** Clock ticks per second ({@code getconf CLK_TCK}); 100, the Linux value, if that cannot be run. */
-    static long ticksPerSecond() {
+    public static long ticksPerSecond() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
