@@ -14,8 +14,8 @@ mode="${1:-quick}"
 jar=benchmarks/target/benchmarks.jar
 chatjar=examples-chatroom/target/chatroom.jar
 if [ ! -f "$jar" ] || [ ! -f "$chatjar" ] || [ -n "$(find eventloop-core/src eventloop-msgqueue/src eventloop-examples/src examples-chatroom/src benchmarks/src -newer "$jar" -name '*.java' | head -1)" ]; then
-  # No javadoc jars: the benchmarks need none, and building them here for the chat module's
-  # test-only dependencies made javadoc fork a build of its own.
+  # No javadoc jars: the benchmarks need none, and in a fresh tree javadoc's link detection forked a
+  # build of test-support (a test-only dependency of the chat module) that failed on its javadoc.
   ./mvnw -B -q -pl benchmarks,examples-chatroom -am package -DskipTests -Dmaven.javadoc.skip=true
 fi
 case "$mode" in
