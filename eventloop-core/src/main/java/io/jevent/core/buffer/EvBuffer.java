@@ -47,6 +47,11 @@ import java.util.Objects;
  * {@link SegmentPool} keeps up to 1 MiB per shard (8 MiB in all); bound a buffer's growth with
  * watermarks rather than relying on it.
  *
+ * <h2>Shared segments</h2>
+ * {@link #addShared} links read-only memory that other buffers reference too
+ * ({@code evbuffer_add_reference}); such a segment is never written into and never pooled, and
+ * everything else (reading, moving, channel writes, closing) treats it like any segment.
+ *
  * <h2>Threads</h2>
  * An EvBuffer is not thread-safe: one thread at a time uses it, normally the loop thread of the
  * {@code BufferEvent} that owns it, otherwise whoever holds it. Handing a buffer to another thread
@@ -210,6 +215,38 @@ public final class EvBuffer implements AutoCloseable {
         long old = length;
         putByte(b);
         length = old + 1;
+        changed(old);
+        return this;
+    }
+
+    /**
+     * Appends a reference to {@code bytes} without copying them ({@code evbuffer_add_reference}):
+     * the same bytes may be added to any number of buffers, on any threads, and each buffer reads,
+     * moves, drains and writes its share independently while the bytes themselves never change.
+     * This is how one encoded message is fanned out to many connections at the cost of one encode.
+     *
+     * <p>The reference is a segment of its own, read-only: the next {@code add} starts a new
+     * segment after it, and a {@code prepend} never writes into the slack before it. Moving it with
+     * {@link #addBuffer} or {@link #removeBuffer} relinks it (a split copies only the smaller side,
+     * as for any segment); draining, removing, {@link #writeTo} and {@link #close} just drop it,
+     * never into the segment pool (see {@link SharedBytes} for the lifetime: the garbage collector
+     * owns it, there is no reference count). {@link #peek} exposes it read-only, like any segment.
+     *
+     * <p>Cost: two small objects per call, the segment and its I/O view (under 160 bytes on a
+     * 64-bit JVM with compressed oops), however long the bytes are; {@link #length()} and the change
+     * callbacks count its full length, as for bytes copied in.
+     *
+     * @param bytes the bytes to reference; an empty one adds nothing
+     * @return this buffer
+     */
+    public EvBuffer addShared(SharedBytes bytes) {
+        int len = bytes.length();
+        if (len == 0) {
+            return this;
+        }
+        long old = length;
+        link(new Segment(bytes));
+        length = old + len;
         changed(old);
         return this;
     }
@@ -698,7 +735,7 @@ public final class EvBuffer implements AutoCloseable {
         if (h.readable() >= n) {
             return h.view(0, n);
         }
-        if (h.capacity() - h.pos >= n) {
+        if (!h.shared && h.capacity() - h.pos >= n) {
             fillHeadFromNext(n - h.readable());
             return h.view(0, n);
         }
@@ -1354,7 +1391,7 @@ public final class EvBuffer implements AutoCloseable {
      */
     Segment writableTail() {
         Segment t = tail;
-        if (t != null && t.limit < t.capacity()) {
+        if (t != null && t.writable() > 0) {   // never a shared segment: it has no free space
             return t;
         }
         t = SegmentPool.take();
@@ -1365,7 +1402,7 @@ public final class EvBuffer implements AutoCloseable {
     /** The head if it has free space before its first byte, else a new head to be filled from its end. */
     private Segment headWithSlack() {
         Segment h = head;
-        if (h.pos > 0) {
+        if (h.pos > 0 && !h.shared) {   // a shared segment's slack is other buffers' bytes
             return h;
         }
         h = SegmentPool.take();
@@ -1385,11 +1422,14 @@ public final class EvBuffer implements AutoCloseable {
         tail = s;
     }
 
-    /** Takes ownership of a non-empty unlinked segment and appends its bytes, copying if small. */
+    /**
+     * Takes ownership of a non-empty unlinked segment and appends its bytes, copying if small. A
+     * shared segment is always linked: copying it would undo what {@link #addShared} saved.
+     */
     private void appendSegment(Segment s) {
         Segment t = tail;
         int r = s.readable();
-        if (t != null && r <= COMPACT_MAX && r <= t.writable()) {
+        if (t != null && !s.shared && r <= COMPACT_MAX && r <= t.writable()) {
             t.data.put(t.limit, s.data, s.pos, r);
             t.limit += r;
             SegmentPool.recycle(s);

@@ -7,10 +7,17 @@ import java.nio.ByteBuffer;
  * bytes are {@code [pos, limit)}.
  *
  * <p>Ownership: a segment belongs to exactly one place at a time: one buffer's chain, or one shard
- * of the {@link SegmentPool}. It is never shared between two buffers (unlike okio, which shares
- * byte arrays between segments on split); so its bytes before {@code pos} and from {@code limit}
- * on may be overwritten by its owner at any time, which is what makes prepend into the head's
- * slack and append into the tail's free space cheap.
+ * of the {@link SegmentPool}. A pooled segment's memory is never shared between two buffers
+ * (unlike okio, which shares byte arrays between segments on split); so its bytes before
+ * {@code pos} and from {@code limit} on may be overwritten by its owner at any time, which is what
+ * makes prepend into the head's slack and append into the tail's free space cheap.
+ *
+ * <p>The exception is a {@linkplain #shared shared} segment, made by
+ * {@link EvBuffer#addShared}: the segment object (its {@code pos}, {@code limit}, views and link)
+ * still belongs to one buffer, but its {@code data} is the read-only memory of a
+ * {@link SharedBytes} that other buffers' shared segments read too. Nothing is ever written into it:
+ * it has no free space ({@code limit == capacity}), its slack before {@code pos} is never used for a
+ * prepend, and the pool drops it instead of keeping it.
  *
  * <p>{@code data} keeps position 0 and limit = capacity forever, so absolute get/put is always
  * valid; channel I/O and {@code peek} use the two views, whose position/limit are scratch state of
@@ -24,8 +31,13 @@ final class Segment {
     final ByteBuffer data;
     /** Scratch view for channel reads and writes. */
     final ByteBuffer io;
-    /** Read-only view handed out by {@code peek} and {@code pullUp}. */
-    final ByteBuffer readOnly;
+    /**
+     * Read-only view handed out by {@code peek} and {@code pullUp}; made on first use for a shared
+     * segment, so that adding a reference costs one view fewer.
+     */
+    private ByteBuffer readOnly;
+    /** Whether {@code data} is a {@link SharedBytes}' memory: read-only, never pooled. */
+    final boolean shared;
     /** First readable byte. */
     int pos;
     /** One past the last readable byte; also where the next append goes. */
@@ -44,6 +56,15 @@ final class Segment {
         this.data = data;
         this.io = data.duplicate();
         this.readOnly = data.asReadOnlyBuffer();
+        this.shared = false;
+    }
+
+    /** A shared segment holding all of {@code bytes}: two objects, this and its I/O view. */
+    Segment(SharedBytes bytes) {
+        this.data = bytes.bytes;
+        this.io = data.duplicate();
+        this.shared = true;
+        this.limit = data.capacity();
     }
 
     /** A fresh, unpooled segment of the standard size. */
@@ -64,8 +85,9 @@ final class Segment {
         return limit - pos;
     }
 
+    /** Free bytes after {@code limit}; always 0 for a shared segment, which is never written. */
     int writable() {
-        return data.capacity() - limit;
+        return shared ? 0 : data.capacity() - limit;
     }
 
     /** Sets the I/O view to the readable bytes, or the first {@code n} of them. */
@@ -86,6 +108,11 @@ final class Segment {
 
     /** Sets the read-only view to {@code n} readable bytes starting {@code skip} bytes in. */
     ByteBuffer view(int skip, int n) {
+        ByteBuffer readOnly = this.readOnly;
+        if (readOnly == null) {
+            readOnly = data.asReadOnlyBuffer();
+            this.readOnly = readOnly;
+        }
         readOnly.clear();
         readOnly.position(pos + skip);
         readOnly.limit(pos + skip + n);

@@ -82,8 +82,8 @@ final class SegmentPool {
 
     /**
      * Gives a segment back. The caller must own it, must have unlinked it ({@code next == null})
-     * and must not touch it afterwards; oversized segments and segments beyond the bound are
-     * dropped. Any thread.
+     * and must not touch it afterwards; shared segments ({@link EvBuffer#addShared}), oversized
+     * segments and segments beyond the bound are dropped. Any thread.
      *
      * <p>A segment given back twice would sit in the pool twice and later be handed to two buffers,
      * which would then overwrite each other's bytes; like okio's {@code require(segment.next ==
@@ -101,7 +101,9 @@ final class SegmentPool {
             throw new IllegalStateException("segment recycled while still linked in a chain");
         }
         segment.recycled = true;
-        if (segment.capacity() != Segment.SIZE) {
+        if (segment.shared || segment.capacity() != Segment.SIZE) {
+            // A shared segment's memory is read-only and other buffers still read it: pooling it
+            // would hand it out as writable, whatever its size. The collector owns it.
             return;
         }
         int shard = shard();
