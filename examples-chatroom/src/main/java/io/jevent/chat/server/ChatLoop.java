@@ -19,6 +19,7 @@ import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.protocol.Utf8LineDecoder;
 import io.jevent.chat.store.StoredMessage;
 import io.jevent.core.Event;
+import io.jevent.core.buffer.SharedBytes;
 import io.jevent.msgqueue.EventLoopThread;
 
 /**
@@ -36,6 +37,12 @@ final class ChatLoop {
     private static final AtomicLong SESSION_IDS = new AtomicLong();
     /** How often a loop marks received private messages delivered in the store. */
     static final Duration DELIVERY_FLUSH = Duration.ofSeconds(1);
+    /**
+     * Benchmark hook, false in production: encode broadcast lines once per recipient, as before
+     * shared fan-out, so that {@code GroupFanOutCostRun} can measure both in one run. Set only while
+     * no server runs or between its measured rounds.
+     */
+    static volatile boolean encodePerRecipient;
 
     final int index;
     final EventLoopThread thread;
@@ -51,6 +58,8 @@ final class ChatLoop {
     private final Set<Session> delivering = new LinkedHashSet<>();
     private Event deliveryTimer;
     private Utf8LineDecoder decoder;
+    /** Encodes broadcast lines once for all recipients. */
+    private final SharedLines sharedLines = new SharedLines();
     private boolean shuttingDown;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
@@ -314,19 +323,30 @@ final class ChatLoop {
     }
 
     /**
-     * Posts a committed group message to every loop, this one included. Called only by the store's
+     * Posts a committed group message to every loop, this one included: one task per loop, not per
+     * user, carrying one {@link GroupLine} whose bytes all loops share. Called only by the store's
      * writer thread, in commit order: being the one producer of group deliveries, it makes every
      * loop's queue (FIFO per producer) receive them in id order, so all users see one order.
      */
     static void fanOutGroup(ServerContext ctx, StoredMessage message) {
+        GroupLine line = new GroupLine(message);
         for (ChatLoop loop : ctx.loops) {
-            loop.post(() -> loop.deliverGroup(message));
+            loop.post(() -> loop.deliverGroup(line));
         }
     }
 
-    /** Loop thread: writes a group message to every logged-in session here but the sender's. */
-    void deliverGroup(StoredMessage message) {
-        broadcast(Events.group(message.senderName(), message.id(), message.tsMs(), message.body()), message.senderId());
+    /**
+     * Loop thread: writes a group message to every logged-in session here but the sender's. The
+     * line is encoded once for all loops and referenced, not copied, by every output; the flush
+     * after this task (the write-through {@code Deferred}) sends each connection's share.
+     */
+    void deliverGroup(GroupLine line) {
+        long sender = line.message.senderId();
+        if (encodePerRecipient) {
+            broadcast(line.text(), sender);
+        } else if (!loggedIn.isEmpty()) {
+            broadcast(line.line(sharedLines), sender);
+        }
     }
 
     /** Writes {@code line} to every logged-in session of this loop except {@code exceptUserId}'s. */
@@ -334,6 +354,20 @@ final class ChatLoop {
         if (loggedIn.isEmpty()) {
             return;
         }
+        if (!encodePerRecipient) {
+            broadcast(sharedLines.encode(line), exceptUserId);
+            return;
+        }
+        // A copy: a write may drop a slow consumer, which removes it from the map.
+        for (Session session : loggedIn.values().toArray(new Session[0])) {
+            if (session.userId() != exceptUserId) {
+                session.event(line);
+            }
+        }
+    }
+
+    /** Queues {@code line} on every logged-in session of this loop except {@code exceptUserId}'s. */
+    private void broadcast(SharedBytes line, long exceptUserId) {
         // A copy: a write may drop a slow consumer, which removes it from the map.
         for (Session session : loggedIn.values().toArray(new Session[0])) {
             if (session.userId() != exceptUserId) {

@@ -16,6 +16,7 @@ import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoreException;
 import io.jevent.chat.store.StoredMessage;
 import io.jevent.core.Event;
+import io.jevent.core.buffer.SharedBytes;
 import io.jevent.core.bufferevent.BufferEvent;
 
 /**
@@ -303,6 +304,25 @@ final class Session {
      * not logged in, is closing, or is a slow consumer (then it is being dropped).
      */
     boolean event(String line) {
+        if (!takesEvents()) {
+            return false;
+        }
+        return output.write(line);
+    }
+
+    /**
+     * An event line encoded once for many sessions (GROUP, JOIN, PART), referenced rather than
+     * copied; otherwise as {@link #event(String)}.
+     */
+    boolean event(SharedBytes line) {
+        if (!takesEvents()) {
+            return false;
+        }
+        return output.write(line);
+    }
+
+    /** Whether an event may be queued now; drops a slow consumer (and says no). */
+    private boolean takesEvents() {
         if (closed || finishing || state != State.ONLINE) {
             return false;
         }
@@ -310,7 +330,7 @@ final class Session {
             slowConsumer();
             return false;
         }
-        return output.write(line);
+        return true;
     }
 
     /** Output bytes queued and not yet sent (0 once closed): what the output budget weighs. */

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import io.jevent.core.Event;
 import io.jevent.core.buffer.ChangeCallback;
 import io.jevent.core.buffer.EvBuffer;
+import io.jevent.core.buffer.SharedBytes;
 import io.jevent.core.bufferevent.BufferEvent;
 
 /**
@@ -111,6 +112,23 @@ final class SessionOutput {
         }
         out.add(bytes);
         queuedTotal += bytes.length;
+        loop.outputQueued(out.length());
+        return true;
+    }
+
+    /**
+     * An event line shared with other sessions' outputs: referenced, not copied, but reserved and
+     * counted at its full length like any other bytes, since this connection holds it until sent.
+     *
+     * @return false if the budget dropped this session instead (it is closing; nothing was queued)
+     */
+    boolean write(SharedBytes line) {
+        int len = line.length();
+        if (!loop.budget().reserve(session, len, loop.sessions())) {
+            return false;
+        }
+        out.addShared(line);
+        queuedTotal += len;
         loop.outputQueued(out.length());
         return true;
     }
