@@ -227,8 +227,9 @@ public final class EvBuffer implements AutoCloseable {
      *
      * <p>The reference is a segment of its own, read-only: the next {@code add} starts a new
      * segment after it, and a {@code prepend} never writes into the slack before it. Moving it with
-     * {@link #addBuffer} or {@link #removeBuffer} relinks it (a split copies only the smaller side,
-     * as for any segment); draining, removing, {@link #writeTo} and {@link #close} just drop it,
+     * {@link #addBuffer} or {@link #removeBuffer} relinks it, and a {@code removeBuffer} that
+     * stops inside it splits it into two references to the same bytes, copying nothing; draining,
+     * removing, {@link #writeTo} and {@link #close} just drop it,
      * never into the segment pool (see {@link SharedBytes} for the lifetime: the garbage collector
      * owns it, there is no reference count). {@link #peek} exposes it read-only, like any segment.
      *
@@ -412,6 +413,10 @@ public final class EvBuffer implements AutoCloseable {
     /** Gives {@code dst} the first {@code part} bytes of the head, which holds more than that. */
     private void splitHeadInto(EvBuffer dst, int part) {
         Segment s = head;
+        if (s.shared) {   // two references to the same memory: nothing to copy
+            dst.appendSegment(s.splitShared(part));
+            return;
+        }
         int keep = s.readable() - part;
         if (part <= keep || keep > Segment.SIZE) { // the second case: an oversized pulled-up head
             dst.write(s.data, s.pos, part);

@@ -61,10 +61,26 @@ final class Segment {
 
     /** A shared segment holding all of {@code bytes}: two objects, this and its I/O view. */
     Segment(SharedBytes bytes) {
-        this.data = bytes.bytes;
-        this.io = data.duplicate();
+        this(bytes.bytes, 0, bytes.bytes.capacity());
+    }
+
+    /** A shared segment over {@code [pos, limit)} of the read-only {@code sharedData}. */
+    private Segment(ByteBuffer sharedData, int pos, int limit) {
+        this.data = sharedData;
+        this.io = sharedData.duplicate();
         this.shared = true;
-        this.limit = data.capacity();
+        this.pos = pos;
+        this.limit = limit;
+    }
+
+    /**
+     * Splits a shared segment without copying: returns a new shared segment over its first
+     * {@code n} readable bytes, which this one then no longer holds.
+     */
+    Segment splitShared(int n) {
+        Segment front = new Segment(data, pos, pos + n);
+        pos += n;
+        return front;
     }
 
     /** A fresh, unpooled segment of the standard size. */

@@ -145,7 +145,7 @@ class EvBufferSharedTest {
     }
 
     @Test
-    @DisplayName("addBuffer and removeBuffer move shared segments without copying; a split leaves both sides right")
+    @DisplayName("addBuffer and removeBuffer move shared segments without copying, a split too, and leave both sides right")
     void movesRelinkSharedSegments() {
         byte[] big = pattern(3 * EvBuffer.SEGMENT_SIZE + 100, 5);
         SharedBytes line = SharedBytes.copyOf(LINE);
@@ -167,6 +167,9 @@ class EvBufferSharedTest {
         part.validate();
         part2.validate();
         dst.validate();
+        assertThat(part.segmentsForTest()).extracting(s -> s.data).as("split without a copy").contains(large.bytes);
+        assertThat(part2.segmentsForTest()).extracting(s -> s.data).contains(large.bytes);
+        assertThat(dst.segmentsForTest()).extracting(s -> s.data).contains(large.bytes);
         byte[] all = concat(new byte[] {'b', 'a'}, LINE, big);
         assertThat(concat(content(part), content(part2), content(dst))).isEqualTo(all);
         part2.add(new byte[] {'z'});
