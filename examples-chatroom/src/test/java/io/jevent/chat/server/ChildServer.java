@@ -37,19 +37,25 @@ final class ChildServer implements AutoCloseable {
 
     /** Starts {@code chatroom server --port 0 --db <db> ...} and waits for its start line. */
     static ChildServer start(Path db, String... extraArgs) throws IOException {
+        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, List.of(), serverArgs(db, extraArgs));
+    }
+
+    /**
+     * As {@link #start(Path, String...)}, with extra JVM options (system properties) before the class
+     * path and the child's standard error (its log) sent to {@code stderr}: a test that makes the
+     * server log on purpose reads the log from a file rather than printing it into the build's output.
+     */
+    static ChildServer start(Path db, ProcessBuilder.Redirect stderr, List<String> jvmArgs, String... extraArgs)
+            throws IOException {
+        return startMain(ChatroomMain.class, stderr, jvmArgs, serverArgs(db, extraArgs));
+    }
+
+    private static List<String> serverArgs(Path db, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--db", db.toString(),
                 "--pbkdf2-iterations", "1000", "--log-level", "WARNING",
                 "--send-rate", "0"));   // the tests pipeline hundreds of messages from one user on purpose
         args.addAll(List.of(extraArgs));
-        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, List.of(), args);
-    }
-
-    /** As {@link #start(Path, String...)}, with extra JVM options (system properties) before the class path. */
-    static ChildServer start(Path db, List<String> jvmArgs, String... extraArgs) throws IOException {
-        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--db", db.toString(),
-                "--pbkdf2-iterations", "1000", "--log-level", "WARNING", "--send-rate", "0"));
-        args.addAll(List.of(extraArgs));
-        return startMain(ChatroomMain.class, ProcessBuilder.Redirect.INHERIT, jvmArgs, args);
+        return args;
     }
 
     /**

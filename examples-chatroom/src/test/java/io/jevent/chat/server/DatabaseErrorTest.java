@@ -48,7 +48,7 @@ class DatabaseErrorTest {
     /** Issue 12 item 2: one SQLITE_FULL used to break every later write until a restart. */
     @Test
     void aFullDiskIsAnErr500UntilSpaceReturnsThenWritesSucceedAgain() throws Exception {
-        try (ServerFixture fx = ServerFixture.start(dir)) {
+        try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(dir)) {
             ChatClient ann = fx.user("ann");
             ChatClient bob = fx.user("bob");
             StoreFaults.fillDisk(fx.server.store());
@@ -67,6 +67,9 @@ class DatabaseErrorTest {
             assertThat(sent).matches("OK sent \\d+");
             assertThat(bob.awaitEvent(e -> e.startsWith("FROM "))).endsWith(" after the disk was full");
             assertThat(ann.call("REGISTER carol " + ServerFixture.PW)).isEqualTo("OK registered");
+            assertThat(log.messages(Level.WARNING)).as("each failure is logged for the operator").satisfiesExactly(
+                    m -> assertThat(m).startsWith("SAY of #").contains("SQLITE_FULL"),
+                    m -> assertThat(m).startsWith("MSG of #").contains("SQLITE_FULL"));
         }
     }
 }

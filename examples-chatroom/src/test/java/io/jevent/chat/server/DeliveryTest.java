@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
+
+import io.jevent.testing.CapturedLog;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,6 +45,12 @@ class DeliveryTest {
 
     @Test
     void privateMessagesDroppedWithASlowConsumerComeAtTheNextLogin() {
+        try (CapturedLog log = CapturedLog.of(Session.class)) {
+            privateMessagesDroppedWithASlowConsumerComeAtTheNextLogin(log);
+        }
+    }
+
+    private void privateMessagesDroppedWithASlowConsumerComeAtTheNextLogin(CapturedLog log) {
         ChatClient slow = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
         assertThat(slow.readLine()).startsWith("HELLO");
         slow.registerAndLogin("bob", PW);
@@ -58,6 +67,8 @@ class DeliveryTest {
             }
         }
         ann.awaitEvent("PART bob");
+        assertThat(log.messages(Level.WARNING)).as("the drop is logged for the operator").singleElement().asString()
+                .matches("#\\d+ \\S+ is a slow consumer \\(\\d+ bytes unread\\); disconnecting");
 
         // What reached bob before the drop, read only now: whole FROM lines, then BYE.
         List<String> before = slow.readToEnd();

@@ -7,8 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import io.jevent.chat.protocol.Replies;
+import io.jevent.testing.CapturedLog;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -66,7 +68,8 @@ class OutputBudgetTest {
     void manyClientsThatDoNotReadAreDroppedAtTheOutputBudgetAndTheServerServesOthers() throws Exception {
         long budget = 128 * 1024;   // room for a handful of paused abusers, not for 24
         int abusers = 24;
-        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+        try (CapturedLog log = CapturedLog.of(Session.class);
+             ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
                 .withOutputLimits(BACKLOG, budget).withFlushTimeout(Duration.ofSeconds(60)))) {
             List<ChatClient> flood = new ArrayList<>();
             byte[] helps = "HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII);
@@ -107,6 +110,10 @@ class OutputBudgetTest {
                 }
             }
             assertThat((long) dropped).isEqualTo(fx.server.stats().budgetDrops());
+            // Each drop is logged (before it is counted) for the operator, and nothing else is warned of.
+            assertThat(log.messages(Level.WARNING)).as("one warning per drop").hasSize(dropped)
+                    .allSatisfy(m -> assertThat(m).matches("#\\d+ \\S+ holds the most unsent output \\(\\d+ bytes\\)"
+                            + " and the output budget is exhausted; disconnecting"));
             assertThat(fx.server.stats().peakQueuedOutputBytes()).isLessThanOrEqualTo(
                     budget + fx.server.stats().budgetDrops() * (BYE_BUDGET.length() + 1L));
             assertThat(ann.call("PING")).isEqualTo("OK pong");

@@ -183,8 +183,9 @@ class ProcessLifecycleTest {
     @Test
     void aDeadLoopThreadShutsTheServerDownAndExitsNonZero() throws Exception {
         Path db = dir.resolve("chat.db");
-        try (ChildServer child = ChildServer.start(db, List.of("-D" + ServerContext.KILL_LOOP_PROPERTY + "=HELP"),
-                "--io-threads", "2");
+        Path log = dir.resolve("stderr.txt");
+        try (ChildServer child = ChildServer.start(db, ProcessBuilder.Redirect.to(log.toFile()),
+                List.of("-D" + ServerContext.KILL_LOOP_PROPERTY + "=HELP"), "--io-threads", "2");
              ChatClient victim = ChatClient.connect(child.address);   // loop 0
              ChatClient bob = ChatClient.connect(child.address)) {    // loop 1
             bob.registerAndLogin("bob", PW);
@@ -197,6 +198,9 @@ class ProcessLifecycleTest {
             bob.socket.close();   // as a client should at end of stream: the server need not wait for it
             assertThat(child.awaitExit()).as("exit status after a loop died").isEqualTo(ChatroomMain.EXIT_FAILED);
         }
+        assertThat(Files.readString(log)).as("the operator is told which loop died, and of what")
+                .containsPattern("loop thread \\S+ died \\(java.lang.OutOfMemoryError: injected by -D"
+                        + ServerContext.KILL_LOOP_PROPERTY + "=HELP\\); shutting down what is left");
         assertThat(dir.resolve("chat.db-wal")).as("the database was closed cleanly").satisfiesAnyOf(
                 p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyFile());
     }
