@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <h2>Failures</h2>
- * Each write runs in its own savepoint inside the batch: a request that fails (name taken, unknown
+ * Each write is isolated inside the batch (a savepoint, taken only when needed): a request that fails (name taken, unknown
  * user, constraint) is rolled back alone and its neighbours commit. If the transaction itself fails
  * (BEGIN/COMMIT error, disk full, I/O error), it is rolled back and every request in it fails with
  * {@link StoreException.Kind#DATABASE}. Either way a failed request changed nothing, and the writer

@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * one fsync); when idle a lone request is committed at once: there is no timer and no added latency.
  *
  * <p>Threads: any thread may {@link #submit}; only the writer thread touches {@link WriterOps}, the
- * batch list and the request outcomes. {@code closed} is guarded by {@code submitLock} so that no
+ * batch list and the request outcomes. A batch first runs without savepoints; only if a request
+ * fails with an SQL error is it rolled back and run again with one savepoint per request, so the
+ * failure semantics are those of the careful path and the common case pays for none of it. {@code closed} is guarded by {@code submitLock} so that no
  * request can enter the queue after the poison pill: everything accepted before {@link #close} is
  * executed and completed, and everything after fails with CLOSED.
  */
@@ -75,6 +77,11 @@ final class GroupCommitWriter {
             WriteRequest.complete(callback,
                     Result.failed(new StoreException(StoreException.Kind.BUSY, "write queue full")));
         }
+    }
+
+    /** Statements the writer has run so far; for tests of what a request costs. Any thread. */
+    long statementUses() {
+        return ops.statementUses();
     }
 
     boolean isWriterThread() {
@@ -206,8 +213,16 @@ final class GroupCommitWriter {
     private void runBatch(List<WriteRequest<?>> batch) {
         try {
             ops.begin();
-            for (WriteRequest<?> request : batch) {
-                request.execute(ops);
+            if (!runOptimistically(batch)) {
+                // A request failed with an SQL error, which may have left part of its work in the
+                // transaction: start the batch again with a savepoint per request, so that request
+                // fails alone (or, if the transaction itself is broken, the whole batch does).
+                ops.discardStatements();
+                rollbackQuietly();
+                ops.begin();
+                for (WriteRequest<?> request : batch) {
+                    request.execute(ops);
+                }
             }
             ops.commit();
         } catch (SQLException e) {
@@ -231,6 +246,25 @@ final class GroupCommitWriter {
         for (WriteRequest<?> request : batch) {
             request.complete();
         }
+    }
+
+    /**
+     * Runs the batch without savepoints: the common case, where no request fails with an SQL error,
+     * costs no SAVEPOINT/RELEASE statements. A {@link StoreException} (name taken, no such user) is
+     * thrown before a request changes anything (the {@link WriteRequest.Operation} contract), so it
+     * fails only its request here too.
+     *
+     * @return false at the first request that failed with an SQL or runtime error; the caller then
+     *         rolls back and runs the batch again the careful way
+     */
+    private boolean runOptimistically(List<WriteRequest<?>> batch) {
+        for (WriteRequest<?> request : batch) {
+            if (!request.executeWithoutSavepoint(ops)) {
+                LOG.log(System.Logger.Level.DEBUG, "batch of " + batch.size() + " runs again with savepoints");
+                return false;
+            }
+        }
+        return true;
     }
 
     private void rollbackQuietly() {

@@ -11,7 +11,11 @@ import java.util.function.Consumer;
  * @param <T> result type
  */
 final class WriteRequest<T> {
-    /** What to run on the writer connection. */
+    /**
+     * What to run on the writer connection. Contract: a {@link StoreException} is thrown only
+     * before the operation changed anything (the writer may run it without a savepoint and keep
+     * the transaction); an SQL error may come at any point.
+     */
     @FunctionalInterface
     interface Operation<T> {
         T run(WriterOps ops) throws SQLException, StoreException;
@@ -44,6 +48,25 @@ final class WriteRequest<T> {
             ops.discardStatements();   // the driver may have finalized the one that failed
             undo(ops, e);
             outcome = Result.failed(new StoreException(StoreException.Kind.DATABASE, describe(e), e));
+        }
+    }
+
+    /**
+     * Runs the operation without a savepoint (see {@link Operation}'s contract).
+     *
+     * @return false if it failed with an SQL or runtime error: the transaction may then hold part
+     *         of its work, so the writer must roll back and run the batch with savepoints
+     */
+    boolean executeWithoutSavepoint(WriterOps ops) {
+        try {
+            outcome = Result.ok(operation.run(ops));
+            return true;
+        } catch (StoreException e) {
+            outcome = Result.failed(e);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            outcome = null;
+            return false;
         }
     }
 
