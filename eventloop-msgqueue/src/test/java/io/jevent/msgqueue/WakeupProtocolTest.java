@@ -2,6 +2,7 @@ package io.jevent.msgqueue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The wake-up protocol: no lost wake-up under any interleaving of producer and loop, and at most one
  * signal per sleep of the loop.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES) // a lost wake-up or a pause never released hangs: fail instead
 class WakeupProtocolTest {
 
     /** Round trips per strategy in the normal build; {@link SoakTest} does the 1,000,000. */
@@ -54,6 +56,10 @@ class WakeupProtocolTest {
         MsgQueue<T> q = MsgQueue.<T>builder(loop.base(), consumer).wakeup(s).hooks(hooks).build();
         loop.start();
         return q;
+    }
+
+    private EventLoopThread lastLoop() {
+        return loops.get(loops.size() - 1);
     }
 
     private static void awaitAsleep(MsgQueue<?> q) {
@@ -206,10 +212,15 @@ class WakeupProtocolTest {
         OneShotPause pause = new OneShotPause();
         AtomicLong echo = new AtomicLong(-1);
         MsgQueue<Long> q = queueOnNewLoop(s, echo::set, pause);
-        awaitAsleep(q);
-        pause.arm("beforeRecheck");
-        q.push(0L);
+        // Armed by the loop thread itself, so the pause catches a sleep published after the arming.
+        // Not "awaitAsleep, then arm": awaitAsleep sees MAY_SLEEP, which the loop writes *before* it
+        // calls the beforeRecheck hook, so a loop preempted between the two still reaches the hook of
+        // the sleep already observed; the pause caught that one, the next push spent its signal on it,
+        // and the push below found AWAKE. Not "arm before start" either: start() waits for the loop
+        // to run its first task, which a pause in the loop's first sleep would hold up for ever.
+        lastLoop().execute(() -> pause.arm("beforeRecheck"));
         pause.awaitPaused();
+        assertThat(((CoalescedMsgQueue<Long>) q).loopMayBeAsleep()).as("published, not re-checked yet").isTrue();
         long signalsBefore = q.wakeupsSent();
         q.push(1L); // sees MAY_SLEEP: must signal, whatever the loop does next
         assertThat(q.wakeupsSent()).isEqualTo(signalsBefore + 1);
