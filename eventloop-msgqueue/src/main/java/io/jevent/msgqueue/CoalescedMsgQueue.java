@@ -4,8 +4,6 @@ import io.jevent.core.Event;
 import io.jevent.core.spi.LoopObserver;
 import io.jevent.core.spi.LoopObservers;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
 
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -36,15 +34,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <h2>Why no wake-up is lost</h2>
- * Every read and write of {@code sleep}, {@code phase} and the queue indices used here is a volatile
- * access or a CAS, so they all fall into one total order (the JMM's synchronization order).
- * A producer does: offer (CAS on the producer index), then read {@code sleep}. The loop, before it
- * blocks, does: write {@code MAY_SLEEP}, then read the producer index ({@code isEmpty()}). In the total
+ * Every read and write of {@code sleep}, {@code phase} and the queue's producer state (an index, or the
+ * producer node of the linked queue, see {@link QueueVariant}) used here is a volatile access or an
+ * atomic update, so they all fall into one total order (the JMM's synchronization order).
+ * A producer does: offer (an atomic claim of the producer state), then read {@code sleep}. The loop,
+ * before it blocks, does: write {@code MAY_SLEEP}, then read the producer state ({@code isEmpty()}). In the total
  * order, either the producer's read of {@code sleep} comes after the loop's write — it sees
  * {@code MAY_SLEEP} (or a later {@code AWAKE} from a producer that rang, or from the loop, which is
  * then awake) and the swap makes one producer ring — or it comes before, and then the producer's offer
  * also comes before the loop's re-check, which sees the queue non-empty and does not block. The
- * re-check must be the index-based {@code isEmpty()}: a producer that has claimed a slot but not yet
+ * re-check must be {@code isEmpty()}, which reads the producer state: a producer that has claimed a slot but not yet
  * stored into it makes {@code relaxedPoll()} return null although the message is accepted.
  */
 final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObserver {
@@ -90,17 +89,8 @@ final class CoalescedMsgQueue<T> extends AbstractMsgQueue<T> implements LoopObse
         this.batchNanos = b.batchNanos();
         this.spinNanos = b.spinNanos();
         this.hooks = b.protocolHooks();
-        // Both queues claim a slot by advancing the producer index atomically *before* storing, and
-        // their isEmpty()/poll() compare indices exactly, which the protocol relies on. Not the
-        // linked-array queues (MpscUnboundedArrayQueue, MpscChunkedArrayQueue): in JCTools 4.0.7 their
-        // isEmpty() and poll() compute (consumer - producer) / 2 == 0, which reports "empty" while a
-        // producer is growing the queue (producer index odd), so the loop could sleep, or close() stop
-        // draining, under an accepted message. CloseTest's races caught exactly that.
-        if (capacity == UNBOUNDED) {
-            this.queue = new MpscUnboundedXaddArrayQueue<>(1024);
-        } else {
-            this.queue = new MpscArrayQueue<>(Math.max(4, capacity));
-        }
+        // The queue families that keep the protocol's promise, and why only those: QueueVariant.
+        this.queue = b.queueVariant().newQueue(capacity == UNBOUNDED ? UNBOUNDED : Math.max(4, capacity));
     }
 
     @Override

@@ -137,7 +137,9 @@ public sealed interface MsgQueue<T> extends AutoCloseable permits AbstractMsgQue
     boolean isClosed();
 
     /**
-     * Any thread. Approximate while producers are pushing.
+     * Any thread. Approximate while producers are pushing. Counts by walking the queue when it is
+     * unbounded and built on the {@code atomic} queues ({@link MsgQueueBuilder#QUEUES_PROPERTY}), so
+     * it costs time proportional to the result there; meant for monitoring, not for every message.
      *
      * @return how many messages are queued and not yet delivered
      */

@@ -29,6 +29,16 @@ public final class MsgQueueBuilder<T> {
     /** Default of {@link #spinBeforeSleep(Duration)}: a few microseconds, the cost of one wake-up. */
     public static final Duration DEFAULT_SPIN_BEFORE_SLEEP = Duration.ofNanos(5_000);
 
+    /**
+     * System property choosing the JCTools queues a coalesced queue is built on, read by every
+     * {@link #build()}: {@code auto} (the default) picks {@code atomic} on JDK 24 and later, where
+     * {@code sun.misc.Unsafe}'s memory access prints a warning (JEP 498), else {@code unsafe};
+     * {@code unsafe} is the faster one (see {@code docs/benchmarks.md}), for applications that run
+     * with {@code --sun-misc-unsafe-memory-access=allow} or on an older JDK; {@code atomic} never
+     * touches {@code sun.misc.Unsafe}. Queues behave the same with either.
+     */
+    public static final String QUEUES_PROPERTY = "io.jevent.msgqueue.queues";
+
     private static final System.Logger LOG = System.getLogger(MsgQueueBuilder.class.getName());
 
     private final EventBase base;
@@ -41,6 +51,7 @@ public final class MsgQueueBuilder<T> {
     private DeliveryErrorHandler<? super T> errorHandler = MsgQueueBuilder::logDeliveryError;
     private Integer priority;
     private ProtocolHooks hooks = ProtocolHooks.NONE;
+    private QueueVariant queues; // null: as QUEUES_PROPERTY says, at build()
 
     MsgQueueBuilder(EventBase base, Consumer<? super T> consumer) {
         this.base = Objects.requireNonNull(base, "base");
@@ -163,6 +174,12 @@ public final class MsgQueueBuilder<T> {
         return this;
     }
 
+    /** Test-only: this variant instead of what {@link #QUEUES_PROPERTY} says. */
+    MsgQueueBuilder<T> queues(QueueVariant variant) {
+        this.queues = Objects.requireNonNull(variant, "variant");
+        return this;
+    }
+
     /**
      * Creates the queue, registers its drain event and loop observer on the base.
      *
@@ -171,6 +188,8 @@ public final class MsgQueueBuilder<T> {
      * @return the open queue
      * @throws IllegalStateException if called from another thread
      * @throws UncheckedIOException  if the wake-up channel cannot be opened (e.g. out of fds)
+     * @throws IllegalArgumentException if {@link #QUEUES_PROPERTY} is set to something other than
+     *                                  {@code unsafe}, {@code atomic} or {@code auto}
      */
     public MsgQueue<T> build() {
         if (!base.inLoopThread()) {
@@ -195,6 +214,7 @@ public final class MsgQueueBuilder<T> {
     DeliveryErrorHandler<? super T> errorHandler() { return errorHandler; }
     Integer priority() { return priority; }
     ProtocolHooks protocolHooks() { return hooks; }
+    QueueVariant queueVariant() { return queues != null ? queues : QueueVariant.configured(); }
 
     static void logDeliveryError(Object msg, Throwable error) {
         LOG.log(System.Logger.Level.WARNING, "msgqueue consumer threw on " + describe(msg), error);

@@ -4,6 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
@@ -19,7 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A full bounded queue: reject at once, or wait off the loop thread for room. */
+@ParameterizedClass
+@EnumSource(QueueVariant.class)
 class BoundedQueueTest {
+
+    @Parameter
+    QueueVariant queues;
 
     private EventLoopThread loop;
     private final CountDownLatch holding = new CountDownLatch(1);
@@ -54,7 +62,7 @@ class BoundedQueueTest {
                 return;
             }
             got.add(m);
-        }).wakeup(s).bounded(capacity).build());
+        }).wakeup(s).queues(queues).bounded(capacity).build());
         assertThat(q.push(-1)).isTrue();
         assertThat(holding.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         return q;
@@ -97,11 +105,11 @@ class BoundedQueueTest {
 
     @Test
     void capacityIsRoundedUpToAPowerOfTwo() throws Exception {
-        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).bounded(10).build());
+        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).queues(queues).bounded(10).build());
         assertThat(q.capacity()).isEqualTo(16);
-        MsgQueue<Integer> tiny = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).bounded(1).build());
+        MsgQueue<Integer> tiny = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).queues(queues).bounded(1).build());
         assertThat(tiny.capacity()).isEqualTo(4);
-        MsgQueue<Integer> unbounded = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).build());
+        MsgQueue<Integer> unbounded = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).queues(queues).build());
         assertThat(unbounded.capacity()).isEqualTo(MsgQueue.UNBOUNDED);
         onLoop(loop, () -> {
             q.close();
@@ -112,7 +120,7 @@ class BoundedQueueTest {
 
     @Test
     void waitingOnTheLoopThreadIsRefused() throws Exception {
-        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).bounded(4).build());
+        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).queues(queues).bounded(4).build());
         Throwable thrown = onLoop(loop, () -> {
             try {
                 q.push(1, Duration.ofSeconds(1));

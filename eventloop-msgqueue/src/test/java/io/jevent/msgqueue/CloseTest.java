@@ -4,6 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
@@ -24,7 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** open → closing (drain) → closed: nothing accepted is lost, nothing after close is accepted. */
+@ParameterizedClass
+@EnumSource(QueueVariant.class)
 class CloseTest {
+
+    @Parameter
+    QueueVariant queues;
 
     /** The issue asks for 10,000 races per strategy. */
     static int races(WakeupStrategy s) {
@@ -51,7 +59,7 @@ class CloseTest {
     @MethodSource("strategies")
     void closeDeliversWhatWasPushedThenRejectsEverything(WakeupStrategy s) throws Exception {
         List<Integer> got = new ArrayList<>(); // loop thread
-        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), got::add).wakeup(s).build());
+        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), got::add).wakeup(s).queues(queues).build());
         for (int i = 0; i < 1000; i++) {
             assertThat(q.push(i)).isTrue();
         }
@@ -70,7 +78,7 @@ class CloseTest {
     @MethodSource("strategies")
     void closeNowHandsBackWhatWasNotDelivered(WakeupStrategy s) throws Exception {
         List<Integer> got = new ArrayList<>();
-        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), got::add).wakeup(s).build());
+        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), got::add).wakeup(s).queues(queues).build());
         List<Integer> left = onLoop(loop, () -> {
             for (int i = 0; i < 10; i++) {
                 q.push(i); // from the loop thread: queued, not delivered until this task returns
@@ -92,7 +100,7 @@ class CloseTest {
             if (m == 5) {
                 self.get().close(); // delivers 6..99 right here, then returns
             }
-        }).wakeup(s).build());
+        }).wakeup(s).queues(queues).build());
         self.set(q);
         // Queued from the loop thread, so all 100 are in before the first delivery.
         assertThat(onLoop(loop, () -> q.pushAll(IntStream.range(0, 100).boxed().toList()))).isEqualTo(100);
@@ -102,7 +110,7 @@ class CloseTest {
 
     @Test
     void closeOffTheLoopThreadIsRefused() throws Exception {
-        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).build());
+        MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).queues(queues).build());
         assertThatThrownBy(q::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("loop thread");
         assertThat(q.isClosed()).isFalse();
         assertThat(q.push(1)).isTrue();
@@ -175,7 +183,7 @@ class CloseTest {
                     if (nextSeq[0] + nextSeq[1] == closeAfter) {
                         self.get().close();
                     }
-                }).wakeup(s);
+                }).wakeup(s).queues(queues);
                 if (closeAfter % 2 == 0) {
                     b.bounded(64); // half the races with a full queue in play
                 }
@@ -210,7 +218,7 @@ class CloseTest {
         long before = TestSupport.openPipes();
         for (int i = 0; i < 200; i++) {
             for (WakeupStrategy s : List.of(WakeupStrategy.PIPE)) {
-                MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).wakeup(s).build());
+                MsgQueue<Integer> q = onLoop(loop, () -> MsgQueue.<Integer>builder(loop.base(), m -> { }).wakeup(s).queues(queues).build());
                 q.push(i);
                 if (i % 2 == 0) {
                     onLoop(loop, q::close);
@@ -231,7 +239,7 @@ class CloseTest {
                 holding.countDown();
                 await(hold);
             }
-        }).bounded(4).build());
+        }).queues(queues).bounded(4).build());
         q.push(-1);
         assertThat(holding.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
         while (q.push(0)) {

@@ -1,6 +1,9 @@
 package io.jevent.msgqueue;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,7 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Several producers flood one loop: every message arrives exactly once, and each producer's messages
  * arrive in the order it pushed them.
  */
+@ParameterizedClass
+@EnumSource(QueueVariant.class)
 class ExactlyOnceFifoTest {
+
+    @Parameter
+    QueueVariant queues;
 
     static final int PRODUCERS = 4;
 
@@ -44,7 +52,7 @@ class ExactlyOnceFifoTest {
     @ParameterizedTest(name = "{0}, bounded={1}")
     @MethodSource("variants")
     void everyMessageOnceInProducerOrder(WakeupStrategy strategy, boolean bounded) throws Exception {
-        Result r = run(strategy, bounded, perProducer(strategy));
+        Result r = run(strategy, queues, bounded, perProducer(strategy));
         assertThat(r.outOfOrder).as("messages out of order or duplicated").isZero();
         assertThat(r.delivered).isEqualTo((long) PRODUCERS * perProducer(strategy));
         assertThat(r.wakeups).as("coalesced: at most one signal per published sleep").isLessThanOrEqualTo(r.sleeps);
@@ -52,7 +60,7 @@ class ExactlyOnceFifoTest {
 
     record Result(long delivered, long outOfOrder, long wakeups, long sleeps, long batches, long nanos) { }
 
-    static Result run(WakeupStrategy strategy, boolean bounded, int perProducer) throws Exception {
+    static Result run(WakeupStrategy strategy, QueueVariant queues, boolean bounded, int perProducer) throws Exception {
         long total = (long) PRODUCERS * perProducer;
         EventLoopThread loop = new EventLoopThread("fifo-loop");
         long[] nextSeq = new long[PRODUCERS]; // loop thread only until `done` opens
@@ -67,7 +75,7 @@ class ExactlyOnceFifoTest {
             if (++counters[0] == total) {
                 done.countDown();
             }
-        }).wakeup(strategy);
+        }).wakeup(strategy).queues(queues);
         if (bounded) {
             b.bounded(1024);
         }

@@ -23,9 +23,11 @@ class SoakTest {
     @MethodSource("io.jevent.msgqueue.WakeupProtocolTest#allStrategies")
     void fourProducersAMillionMessagesEach(WakeupStrategy s) throws Exception {
         for (boolean bounded : new boolean[] {false, true}) {
-            ExactlyOnceFifoTest.Result r = ExactlyOnceFifoTest.run(s, bounded, MILLION);
-            assertThat(r.outOfOrder()).isZero();
-            assertThat(r.delivered()).isEqualTo(4L * MILLION);
+            for (QueueVariant v : QueueVariant.values()) {
+                ExactlyOnceFifoTest.Result r = ExactlyOnceFifoTest.run(s, v, bounded, MILLION);
+                assertThat(r.outOfOrder()).isZero();
+                assertThat(r.delivered()).isEqualTo(4L * MILLION);
+            }
         }
     }
 

@@ -3,7 +3,10 @@ package io.jevent.msgqueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
@@ -24,10 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The wake-up protocol: no lost wake-up under any interleaving of producer and loop, and at most one
- * signal per sleep of the loop.
+ * signal per sleep of the loop. Once per {@link QueueVariant}: the argument depends on the queue.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES) // a lost wake-up or a pause never released hangs: fail instead
+@ParameterizedClass
+@EnumSource(QueueVariant.class)
 class WakeupProtocolTest {
+
+    @Parameter
+    QueueVariant queues;
 
     /** Round trips per strategy in the normal build; {@link SoakTest} does the 1,000,000. */
     static final int ROUND_TRIPS = 50_000;
@@ -53,7 +61,7 @@ class WakeupProtocolTest {
     private <T> MsgQueue<T> queueOnNewLoop(WakeupStrategy s, Consumer<T> consumer, ProtocolHooks hooks) {
         EventLoopThread loop = new EventLoopThread("wakeup-" + s);
         loops.add(loop);
-        MsgQueue<T> q = MsgQueue.<T>builder(loop.base(), consumer).wakeup(s).hooks(hooks).build();
+        MsgQueue<T> q = MsgQueue.<T>builder(loop.base(), consumer).wakeup(s).queues(queues).hooks(hooks).build();
         loop.start();
         return q;
     }
