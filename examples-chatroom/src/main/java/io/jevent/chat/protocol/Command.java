@@ -9,6 +9,8 @@ import java.util.Objects;
  * {@code count}):
  * <ul>
  *   <li>{@code REGISTER}, {@code LOGIN}: {@code name}, {@code password}</li>
+ *   <li>{@code RESUME}: {@code name}, {@code password} holding the resume token (43 characters of
+ *       base64url, see {@link Protocol#RESUME_TOKEN_CHARS})</li>
  *   <li>{@code MSG}: {@code name} (recipient), {@code text}</li>
  *   <li>{@code SAY}: {@code text}</li>
  *   <li>{@code HISTORY}: {@code count} (1–500, default 20), {@code name} (peer) or null</li>

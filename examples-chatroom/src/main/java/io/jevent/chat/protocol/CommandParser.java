@@ -42,7 +42,7 @@ public final class CommandParser {
      *                 present, any other CR is a control character
      * @param loggedIn whether the connection is logged in: before login only HELP, REGISTER, LOGIN,
      *                 PING and QUIT are accepted ({@code ERR 401 login required} otherwise); after
-     *                 login, LOGIN is refused with {@code ERR 409}
+     *                 login, LOGIN and RESUME are refused with {@code ERR 409}
      * @return a {@link Command}, or the {@link ProtocolError} to send; never null
      */
     public static ParseResult parse(String line, boolean loggedIn) {
@@ -64,12 +64,12 @@ public final class CommandParser {
         if (!loggedIn && !verb.allowedBeforeLogin()) {
             return ProtocolError.LOGIN_REQUIRED;
         }
-        if (loggedIn && verb == Verb.LOGIN) {
+        if (loggedIn && (verb == Verb.LOGIN || verb == Verb.RESUME)) {
             return ProtocolError.ALREADY_LOGGED_IN;
         }
         int args = skipSpaces(line, verbEnd, end);
         return switch (verb) {
-            case REGISTER, LOGIN -> credentials(verb, line, args, end);
+            case REGISTER, LOGIN, RESUME -> credentials(verb, line, args, end);
             case MSG -> privateMessage(line, args, end);
             case SAY -> args == end ? USAGE.get(verb) : new Command(verb, null, null, line.substring(args, end), 0);
             case HISTORY -> history(line, args, end);
@@ -96,17 +96,36 @@ public final class CommandParser {
         if (start == nameEnd || pwStart == pwEnd || skipSpaces(line, pwEnd, end) != end) {
             return USAGE.get(verb);
         }
-        // LOGIN never says which part was malformed: the reply must not help guessing.
-        ProtocolError nameError = verb == Verb.LOGIN ? ProtocolError.BAD_CREDENTIALS : BAD_NAME;
-        ProtocolError pwError = verb == Verb.LOGIN ? ProtocolError.BAD_CREDENTIALS : BAD_PASSWORD;
+        // LOGIN and RESUME never say which part was malformed: the reply must not help guessing.
+        boolean login = verb != Verb.REGISTER;
+        ProtocolError nameError = login ? ProtocolError.BAD_CREDENTIALS : BAD_NAME;
+        ProtocolError pwError = login ? ProtocolError.BAD_CREDENTIALS : BAD_PASSWORD;
         if (!isValidName(line, start, nameEnd)) {
             return nameError;
+        }
+        if (verb == Verb.RESUME && !isResumeToken(line, pwStart, pwEnd)) {
+            return pwError;
         }
         int pwBytes = utf8Length(line, pwStart, pwEnd);
         if (pwBytes < Protocol.MIN_PASSWORD_BYTES || pwBytes > Protocol.MAX_PASSWORD_BYTES) {
             return pwError;
         }
         return new Command(verb, line.substring(start, nameEnd), line.substring(pwStart, pwEnd), null, 0);
+    }
+
+    /** Exactly {@link Protocol#RESUME_TOKEN_CHARS} characters of the base64url alphabet. */
+    private static boolean isResumeToken(String s, int start, int end) {
+        if (end - start != Protocol.RESUME_TOKEN_CHARS) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ParseResult privateMessage(String line, int start, int end) {
@@ -321,6 +340,7 @@ public final class CommandParser {
         for (Verb v : Verb.ALL) {
             String args = switch (v) {
                 case REGISTER, LOGIN -> " <name> <password>";
+                case RESUME -> " <name> <token>";
                 case MSG -> " <name> <text>";
                 case SAY -> " <text>";
                 case HISTORY -> " [<count>] [<name>]";

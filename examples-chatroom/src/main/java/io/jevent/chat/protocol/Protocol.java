@@ -21,6 +21,8 @@ public final class Protocol {
     public static final int DEFAULT_HISTORY = 20;
     /** Largest count {@code HISTORY} accepts. */
     public static final int MAX_HISTORY = 500;
+    /** Length of a resume token: 256 random bits in unpadded base64url. */
+    public static final int RESUME_TOKEN_CHARS = 43;
     /** The line the server sends first on every connection (without terminator). */
     public static final String GREETING = "HELLO jevent-chat 1";
 

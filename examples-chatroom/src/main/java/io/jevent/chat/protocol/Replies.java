@@ -46,7 +46,18 @@ public final class Replies {
     }
 
     /**
-     * {@code OK welcome <name>}: reply to a successful LOGIN.
+     * {@code TOKEN <token>}: the data line before a successful LOGIN's {@code OK welcome}, the
+     * secret that RESUME takes instead of the password.
+     *
+     * @param token the resume token (base64url, no spaces)
+     * @return the line
+     */
+    public static String token(String token) {
+        return "TOKEN " + token + "\n";
+    }
+
+    /**
+     * {@code OK welcome <name>}: reply to a successful LOGIN or RESUME.
      *
      * @param name the user's name as registered
      * @return the line
@@ -126,7 +137,8 @@ public final class Replies {
         String[] lines = {
             "commands (verbs are case-insensitive):",
             "REGISTER <name> <password>  create an account (name: 1-32 of A-Z a-z 0-9 _ . -; password: 8-128 bytes)",
-            "LOGIN <name> <password>     log in; messages received while offline follow",
+            "LOGIN <name> <password>     log in; TOKEN <token> comes first, then OK, then messages received while offline",
+            "RESUME <name> <token>       log in with the TOKEN of an earlier LOGIN, without the password, until LOGOUT or expiry",
             "WHO                         list online users",
             "MSG <name> <text>           private message (stored if <name> is offline)",
             "SAY <text>                  message to every online user",

@@ -8,6 +8,7 @@ public enum Verb {
     HELP(true),
     REGISTER(true),
     LOGIN(true),
+    RESUME(true),
     WHO(false),
     MSG(false),
     SAY(false),
@@ -29,7 +30,7 @@ public enum Verb {
     /**
      * Whether a connection that is not logged in may use this verb.
      *
-     * @return true for HELP, REGISTER, LOGIN, QUIT and PING
+     * @return true for HELP, REGISTER, LOGIN, RESUME, QUIT and PING
      */
     public boolean allowedBeforeLogin() {
         return allowedBeforeLogin;

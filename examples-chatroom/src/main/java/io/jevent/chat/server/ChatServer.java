@@ -22,6 +22,7 @@ import java.util.function.LongSupplier;
 
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.auth.ResumeTokens;
 import io.jevent.chat.store.ChatStore;
 import io.jevent.chat.store.StoreConfig;
 import io.jevent.chat.store.StoreException;
@@ -189,9 +190,10 @@ public final class ChatServer implements AutoCloseable {
         EventLoopGroup group = null;
         try {
             workers = new HashingPool(config.workers(), WORKER_QUEUE, "chat-hash-");
-            PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations(), new SecureRandom());
+            SecureRandom random = new SecureRandom();
+            PasswordHasher hasher = new PasswordHasher(config.pbkdf2Iterations(), random);
             group = new EventLoopGroup(config.ioThreads(), "chat-io");
-            ServerContext ctx = new ServerContext(config, store, hasher, workers, nanoClock);
+            ServerContext ctx = new ServerContext(config, store, hasher, workers, limits, new ResumeTokens(random), nanoClock);
             List<ChatLoop> loops = new ArrayList<>();
             for (EventLoopThread thread : group.loops()) {
                 loops.add(new ChatLoop(loops.size(), thread, ctx));

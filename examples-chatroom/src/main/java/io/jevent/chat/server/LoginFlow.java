@@ -4,20 +4,26 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.jevent.chat.auth.ResumeTokens;
 import io.jevent.chat.protocol.Command;
 import io.jevent.chat.protocol.Events;
 import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
+import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.Result;
 import io.jevent.chat.store.StoredMessage;
 import io.jevent.chat.store.User;
 
 /**
- * LOGIN for one session: rate limit (loop 0) → find the user (a store reader) → verify the
+ * LOGIN and RESUME for one session: rate limit (loop 0) → find the user (a store reader) → verify the
  * password (a hashing worker, against a dummy hash if there is no such user, so every failure takes
- * the same time) → claim the name, taking over an older session of it (loop 0) → fetch pending
- * messages (the store's writer) → {@code OK welcome} and the pending {@code FROM}s as one reply
- * block, back on the session's loop.
+ * the same time) → claim the name, taking over an older session of it (loop 0) → store a new resume
+ * token's hash (the store's writer) → fetch pending messages (the writer) → {@code TOKEN},
+ * {@code OK welcome} and the pending {@code FROM}s as one reply block, back on the session's loop.
+ *
+ * <p>RESUME is the same flow with the password check replaced by the token check, done by the store
+ * reader that finds the user (a SHA-256 compare, no PBKDF2: that is its point), and no new token:
+ * the client keeps the one it has.
  *
  * <h2>Threading</h2>
  * Each step says on which thread it runs. Steps off the session's loop touch no session state:
@@ -32,6 +38,8 @@ final class LoginFlow {
     private final ChatLoop loop;
     private final ServerContext ctx;
     private final String address;
+    /** Loop thread: SHA-256 of the resume token of the current login (issued or presented), or null. */
+    private byte[] tokenHash;
 
     /**
      * @param address the client's IP address, for the per-address attempt limit
@@ -43,19 +51,47 @@ final class LoginFlow {
         this.address = address;
     }
 
-    /** Loop thread, with the session's command in flight: starts a LOGIN. */
+    /**
+     * Loop thread, with the session's command in flight: starts a LOGIN or a RESUME. RESUME counts
+     * against the same per-address attempt limits as LOGIN, so tokens cannot be guessed faster than
+     * passwords (not that 256 bits could be).
+     */
     void start(Command command) {
-        String password = command.password();
+        String secret = command.password();
+        boolean resume = command.verb() == Verb.RESUME;
         ctx.coordinator.post(() -> {
             boolean allowed = ctx.coordinator.tryAcquire(command.name(), address);
             loop.post(() -> {
                 if (!allowed) {
                     session.complete(ProtocolError.RATE_LIMITED.line());
-                } else if (!session.isClosed()) {
-                    ctx.store.findUser(command.name(), result -> verify(command.name(), password, result));
+                } else if (session.isClosed()) {
+                    return;
+                } else if (resume) {
+                    byte[] presented = ResumeTokens.hash(secret);
+                    ctx.store.findByResumeToken(command.name(), presented, found -> loop.post(() -> {
+                        if (!found.isOk()) {
+                            session.complete(session.failure("RESUME", found.error()));
+                        } else {
+                            verified(command.name(), null, presented, found.value().orElse(null), false);
+                        }
+                    }));
+                } else {
+                    ctx.store.findUser(command.name(), result -> verify(command.name(), secret, result));
                 }
             });
         });
+    }
+
+    /**
+     * Loop thread: the login ends (LOGOUT); returns the hash of its resume token, which the caller
+     * revokes, and forgets it.
+     *
+     * @return the hash, or null if this login has no token (none could be stored)
+     */
+    byte[] takeTokenHash() {
+        byte[] hash = tokenHash;
+        tokenHash = null;
+        return hash;
     }
 
     /** Reader thread (or the loop, for an immediate rejection): hand the check to a worker. */
@@ -78,15 +114,18 @@ final class LoginFlow {
                     return;
                 }
                 User verified = good ? user : null;
-                loop.post(() -> verified(name, password, verified, rehash));
+                loop.post(() -> verified(name, password, null, verified, rehash));
             });
         } catch (RejectedExecutionException e) {
             loop.post(() -> session.complete(ProtocolError.BUSY.line()));
         }
     }
 
-    /** Loop thread: the password was checked; {@code user} is null if it was wrong. */
-    private void verified(String typedName, String password, User user, boolean rehash) {
+    /**
+     * Loop thread: the password (LOGIN) or the token (RESUME, {@code presented} its hash, password
+     * null) was checked; {@code user} is null if it was wrong.
+     */
+    private void verified(String typedName, String password, byte[] presented, User user, boolean rehash) {
         if (user == null) {
             session.complete(ProtocolError.BAD_CREDENTIALS.line());
             return;
@@ -98,18 +137,42 @@ final class LoginFlow {
         ctx.coordinator.post(() -> {
             ctx.coordinator.loginSucceeded(typedName, address);
             ctx.coordinator.claim(claim);   // takes over a session of the same user, if any
-            loop.post(() -> claimed(claim, password, rehash));
+            loop.post(() -> claimed(claim, password, presented, rehash));
         });
     }
 
     /** Loop thread: loop 0 has marked the user online (and told every loop JOIN, or that it moved here). */
-    private void claimed(OnlineUser claim, String password, boolean rehash) {
+    private void claimed(OnlineUser claim, String password, byte[] presented, boolean rehash) {
         if (session.isClosing()) {
             ctx.coordinator.post(() -> ctx.coordinator.release(claim));
             return;
         }
         session.joining(claim);   // live private messages wait: the pending list below has them
-        ctx.store.pendingMessages(claim.userId(), session.onLoop(result -> pendingArrived(claim, result)));
+        if (presented != null) {
+            tokenHash = presented;
+            ctx.store.pendingMessages(claim.userId(), session.onLoop(result -> pendingArrived(claim, null, result)));
+        } else {
+            String token = ctx.resumeTokens.newToken();
+            byte[] hash = ResumeTokens.hash(token);
+            // Stored before the pending messages are fetched (the writer runs requests in order) and
+            // sent only once committed, so a client never holds a token the server might not know.
+            ctx.store.issueResumeToken(claim.userId(), hash, ctx.authLimits.resumeTokenTtl(),
+                    ctx.authLimits.resumeTokensPerUser(), session.onLoop(issued -> {
+                        if (!issued.isOk()) {
+                            // The login stands without a token: the client will ask for the password.
+                            LOG.log(System.Logger.Level.WARNING, "storing a resume token of " + claim.name()
+                                    + " failed: " + issued.error().getMessage());
+                        } else if (session.isJoiningAs(claim)) {
+                            tokenHash = hash;
+                        }
+                        if (session.isClosed() || !session.isJoiningAs(claim)) {
+                            return;
+                        }
+                        String line = issued.isOk() ? Replies.token(token) : "";
+                        ctx.store.pendingMessages(claim.userId(),
+                                session.onLoop(result -> pendingArrived(claim, line, result)));
+                    }));
+        }
         if (rehash) {
             rehashQuietly(() -> ctx.store.updatePasswordHash(claim.userId(), ctx.hasher.hash(password), r -> {
                 if (!r.isOk()) {
@@ -120,8 +183,11 @@ final class LoginFlow {
         }
     }
 
-    /** Loop thread: the messages received while offline; the reply block is welcome plus them. */
-    private void pendingArrived(OnlineUser claim, Result<List<StoredMessage>> result) {
+    /**
+     * Loop thread: the messages received while offline; the reply block is the token line (LOGIN),
+     * welcome, then them.
+     */
+    private void pendingArrived(OnlineUser claim, String tokenLine, Result<List<StoredMessage>> result) {
         if (session.isClosed() || !session.isJoiningAs(claim)) {
             return;
         }
@@ -131,7 +197,11 @@ final class LoginFlow {
             return;
         }
         List<StoredMessage> pending = result.value();
-        StringBuilder block = new StringBuilder(Replies.welcome(claim.name()));
+        StringBuilder block = new StringBuilder();
+        if (tokenLine != null) {
+            block.append(tokenLine);
+        }
+        block.append(Replies.welcome(claim.name()));
         long[] ids = new long[pending.size()];
         for (int i = 0; i < ids.length; i++) {
             StoredMessage m = pending.get(i);

@@ -3,7 +3,9 @@ package io.jevent.chat.server;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.auth.ResumeTokens;
 import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.ChatStore;
 
@@ -24,6 +26,10 @@ final class ServerContext {
     final HashingPool workers;
     /** Monotonic time for the rate limits ({@code System::nanoTime}; a manual clock in tests). */
     final LongSupplier nanoClock;
+    /** Resume token lifetime and count per user. */
+    final AuthLimits authLimits;
+    /** Makes the resume tokens LOGIN returns; thread-safe. */
+    final ResumeTokens resumeTokens;
     /** Per-user flood control of SAY and MSG; thread-safe. */
     final SendLimiter sendLimiter;
     /** Set once by {@link ChatServer} right after the loops are made, before any accept. */
@@ -46,7 +52,9 @@ final class ServerContext {
     }
 
     ServerContext(ServerConfig config, ChatStore store, PasswordHasher hasher, HashingPool workers,
-                  LongSupplier nanoClock) {
+                  AuthLimits authLimits, ResumeTokens resumeTokens, LongSupplier nanoClock) {
+        this.authLimits = authLimits;
+        this.resumeTokens = resumeTokens;
         this.config = config;
         this.store = store;
         this.hasher = hasher;

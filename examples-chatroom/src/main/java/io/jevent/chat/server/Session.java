@@ -171,16 +171,30 @@ final class Session {
                 output.reply(Replies.OK);
             }
             case LOGOUT -> {
+                long userId = me.userId();
+                byte[] token = login.takeTokenHash();
                 goOffline();
-                output.reply(Replies.BYE);
                 idleTimer.add(ctx.config.idleTimeout());
+                if (token == null) {
+                    output.reply(Replies.BYE);
+                } else {
+                    // OK bye only once the token is gone, so a RESUME after it is refused.
+                    inFlight = true;
+                    ctx.store.revokeResumeToken(userId, token, onLoop(r -> {
+                        if (!r.isOk()) {
+                            LOG.log(System.Logger.Level.WARNING, "revoking a resume token of user " + userId
+                                    + " failed: " + r.error().getMessage());
+                        }
+                        complete(Replies.BYE);
+                    }));
+                }
             }
             // These wait for other threads; complete() ends the wait.
             case REGISTER -> {
                 inFlight = true;
                 commands.register(command);
             }
-            case LOGIN -> {
+            case LOGIN, RESUME -> {
                 inFlight = true;
                 login.start(command);
             }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The chat room's persistent state (users, messages, offline queue) in one SQLite file, with an
@@ -59,10 +60,13 @@ public final class ChatStore implements AutoCloseable {
     private final GroupCommitWriter writer;
     private final ReaderPool readers;
     private final Object closeLock = new Object();
+    /** Epoch milliseconds: timestamps and the expiry of resume tokens. */
+    private final LongSupplier clock;
 
-    private ChatStore(GroupCommitWriter writer, ReaderPool readers) {
+    private ChatStore(GroupCommitWriter writer, ReaderPool readers, LongSupplier clock) {
         this.writer = writer;
         this.readers = readers;
+        this.clock = clock;
     }
 
     /**
@@ -92,7 +96,7 @@ public final class ChatStore implements AutoCloseable {
                     config.maxBatchSize());
             ReaderPool readers = new ReaderPool(readerOps, config.readerQueueCapacity());
             writer.start();
-            return new ChatStore(writer, readers);
+            return new ChatStore(writer, readers, config.epochMillis());
         } catch (SQLException e) {
             closeAll(opened);
             throw new StoreException(StoreException.Kind.DATABASE,
@@ -201,6 +205,64 @@ public final class ChatStore implements AutoCloseable {
     public void updatePasswordHash(long userId, String passwordHash, Consumer<Result<Void>> callback) {
         Objects.requireNonNull(passwordHash, "passwordHash");
         writer.submit(ops -> ops.updatePasswordHash(userId, passwordHash), callback);
+    }
+
+    /**
+     * Stores the SHA-256 of a new RESUME token of a user, valid for {@code ttl} from now (the
+     * store's clock), and forgets the user's expired tokens and all but the newest {@code maxLive}.
+     * Any thread.
+     *
+     * @param userId    the user who just logged in
+     * @param tokenHash SHA-256 of the token, 32 bytes (copied); the token itself is never stored
+     * @param ttl       how long the token logs in
+     * @param maxLive   how many tokens of the user stay valid, at least 1
+     * @param callback  gets null on success; runs on the writer
+     * @throws IllegalArgumentException if the hash is not 32 bytes, ttl is not positive or maxLive &lt; 1
+     */
+    public void issueResumeToken(long userId, byte[] tokenHash, Duration ttl, int maxLive,
+                                 Consumer<Result<Void>> callback) {
+        byte[] hash = checkedHash(tokenHash);
+        if (ttl.isNegative() || ttl.isZero() || maxLive < 1) {
+            throw new IllegalArgumentException("ttl must be positive and maxLive at least 1");
+        }
+        writer.submit(ops -> {
+            long now = clock.getAsLong();
+            return ResumeTokenOps.issue(ops.connection(), userId, hash, now, now + ttl.toMillis(), maxLive);
+        }, callback);
+    }
+
+    /**
+     * Deletes one RESUME token of a user (LOGOUT); a token that is not there is not an error. Any
+     * thread.
+     *
+     * @param userId    the user
+     * @param tokenHash SHA-256 of the token, 32 bytes (copied)
+     * @param callback  gets null once the deletion is committed; runs on the writer
+     */
+    public void revokeResumeToken(long userId, byte[] tokenHash, Consumer<Result<Void>> callback) {
+        byte[] hash = checkedHash(tokenHash);
+        writer.submit(ops -> ResumeTokenOps.revoke(ops.connection(), userId, hash), callback);
+    }
+
+    /**
+     * Looks up the user a RESUME names, any letter case, and returns it only if {@code tokenHash} is
+     * one of that user's unexpired tokens (compared in constant time). Any thread.
+     *
+     * @param name      the name
+     * @param tokenHash SHA-256 of the presented token, 32 bytes (copied)
+     * @param callback  gets the user, or empty for no such user or no such live token; runs on a reader
+     */
+    public void findByResumeToken(String name, byte[] tokenHash, Consumer<Result<Optional<User>>> callback) {
+        Objects.requireNonNull(name, "name");
+        byte[] hash = checkedHash(tokenHash);
+        readers.submit(ops -> ResumeTokenOps.find(ops.connection(), name, hash, clock.getAsLong()), callback);
+    }
+
+    private static byte[] checkedHash(byte[] tokenHash) {
+        if (tokenHash.length != 32) {
+            throw new IllegalArgumentException("a token hash is 32 bytes (SHA-256), not " + tokenHash.length);
+        }
+        return tokenHash.clone();
     }
 
     /**

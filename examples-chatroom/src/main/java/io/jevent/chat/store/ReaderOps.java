@@ -76,6 +76,11 @@ final class ReaderOps implements AutoCloseable {
         return out;
     }
 
+    /** This reader's connection, for {@link ResumeTokenOps}: rare queries, prepared per call. */
+    Connection connection() {
+        return connection;
+    }
+
     @Override
     public void close() throws SQLException {
         connection.close();

@@ -20,11 +20,13 @@ import java.sql.SQLException;
  *       recipient (and group, recipient NULL), by sender, by conversation, and the pending queue
  *       (a partial index holding only undelivered rows).</li>
  * </ul>
+ * <p>Version 2: {@code resume_tokens}, the SHA-256 of each live RESUME token (never the token
+ * itself, so a copy of the database logs nobody in) with its expiry, looked up by user.
  * Called only from {@link ChatStore#open}, on the opening thread, before any other thread exists.
  */
 final class Schema {
     /** The version this code writes and reads. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private static final String[] V1 = {
         "CREATE TABLE users ("
@@ -45,8 +47,17 @@ final class Schema {
         "CREATE INDEX messages_pending ON messages(recipient_id, id) WHERE delivered = 0",
     };
 
+    private static final String[] V2 = {
+        "CREATE TABLE resume_tokens ("
+            + " id INTEGER PRIMARY KEY,"
+            + " user_id INTEGER NOT NULL REFERENCES users(id),"
+            + " token_hash BLOB NOT NULL CHECK (length(token_hash) = 32),"
+            + " expires_ms INTEGER NOT NULL)",
+        "CREATE INDEX resume_tokens_by_user ON resume_tokens(user_id, id)",
+    };
+
     /** MIGRATIONS[v] takes the schema from version v to v + 1. */
-    private static final String[][] MIGRATIONS = {V1};
+    private static final String[][] MIGRATIONS = {V1, V2};
 
     private Schema() {
     }

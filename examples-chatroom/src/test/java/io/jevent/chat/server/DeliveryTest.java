@@ -77,6 +77,7 @@ class DeliveryTest {
 
         ChatClient bob = fx.client();
         bob.send("LOGIN bob " + PW).send("PING");
+        assertThat(bob.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(bob.readLine()).isEqualTo("OK welcome bob");
         List<String> pending = new ArrayList<>();
         for (String line = bob.readLine(); !line.equals("OK pong"); line = bob.readLine()) {
@@ -108,12 +109,14 @@ class DeliveryTest {
 
         ChatClient again = fx.client();
         again.send("LOGIN bob " + PW).send("PING");
+        assertThat(again.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(again.readLine()).isEqualTo("OK welcome bob");
         assertThat(again.readLine()).as("only the unacknowledged one, same id").matches("FROM ann " + two + " \\d+ two");
         assertThat(again.readLine()).isEqualTo("OK pong");
         assertThat(again.call("SEEN " + two)).isEqualTo("OK");
         assertThat(again.call("LOGOUT")).isEqualTo("OK bye");
         again.send("LOGIN bob " + PW).send("PING");
+        assertThat(again.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(again.readLine()).isEqualTo("OK welcome bob");
         assertThat(again.readLine()).as("nothing left").isEqualTo("OK pong");
     }

@@ -49,6 +49,7 @@ class KeepaliveTest {
         assertThat(watcher.call("MSG ghost are you there")).matches("OK stored \\d+");
         ChatClient back = fx.client();
         back.send("LOGIN ghost " + PW);
+        assertThat(back.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(back.readLine()).isEqualTo("OK welcome ghost");
         assertThat(back.readLine()).matches("FROM watcher \\d+ \\d+ are you there");
     }

@@ -69,6 +69,7 @@ class MultiLoopTest {
         String stored = ann.call("MSG bob while you were out");
         assertThat(stored).matches("OK stored \\d+");
         second.send("LOGIN bob " + PW);
+        assertThat(second.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(second.readLine()).isEqualTo("OK welcome bob");
         assertThat(second.readLine()).matches("FROM ann " + stored.substring(10) + " \\d+ while you were out");
         assertThat(ann.awaitEvent("JOIN bob")).isNotNull();

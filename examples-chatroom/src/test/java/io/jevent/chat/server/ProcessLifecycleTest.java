@@ -59,6 +59,7 @@ class ProcessLifecycleTest {
         }
         try (ChildServer again = ChildServer.start(db); ChatClient bob = ChatClient.connect(again.address)) {
             bob.send("LOGIN bob " + PW);
+            assertThat(bob.readLine()).as("the resume token comes first").startsWith("TOKEN ");
             assertThat(bob.readLine()).isEqualTo("OK welcome bob");
             Set<Long> offline = new HashSet<>();
             bob.send("PING");

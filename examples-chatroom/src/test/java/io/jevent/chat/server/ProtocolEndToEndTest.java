@@ -118,12 +118,14 @@ class ProtocolEndToEndTest {
 
         ChatClient bob = fx.client();
         bob.send("LOGIN bob " + PW);
+        assertThat(bob.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(bob.readLine()).isEqualTo("OK welcome bob");
         assertThat(bob.readLine()).matches("FROM ann " + first.substring(10) + " \\d+ one");
         assertThat(bob.readLine()).matches("FROM ann " + second.substring(10) + " \\d+ two");
         assertThat(bob.call("LOGOUT")).isEqualTo("OK bye");
         // Marked delivered: a second login has nothing pending (the next line is PING's reply).
         bob.send("LOGIN bob " + PW).send("PING");
+        assertThat(bob.readLine()).as("the resume token comes first").startsWith("TOKEN ");
         assertThat(bob.readLine()).isEqualTo("OK welcome bob");
         assertThat(bob.readLine()).isEqualTo("OK pong");
     }
