@@ -2,14 +2,13 @@ package io.jevent.chat.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** Reply matching, backoff and the plain-words errors, without a server. */
+/** Reply matching and the plain-words errors, without a server (the backoff: {@link BackoffTest}). */
 class RepliesAndWordingTest {
     @Test
     void dataLinesBelongToTheOldestRequestAndEachGetsExactlyOneReply() {
@@ -37,18 +36,6 @@ class RepliesAndWordingTest {
         pending.failAll();
         assertThat(got).extracting(Reply::code).containsExactly(Reply.LOST, Reply.LOST);
         assertThat(pending.isEmpty()).isTrue();
-    }
-
-    @Test
-    void backoffDoublesUpToTheCapAndStartsOverAfterSuccess() {
-        Backoff b = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(8));
-        List<Long> ms = new ArrayList<>();
-        for (int i = 0; i < 7; i++) {
-            ms.add(b.nextDelay().toMillis());
-        }
-        assertThat(ms).containsExactly(500L, 1000L, 2000L, 4000L, 8000L, 8000L, 8000L);
-        b.reset();
-        assertThat(b.nextDelay()).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
