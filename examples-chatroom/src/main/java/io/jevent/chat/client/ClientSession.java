@@ -37,10 +37,14 @@ import io.jevent.core.EventBase;
  * {@code WAIT}: no prompt is shown until the answer arrives. Chat lines do not wait: the next prompt
  * comes at once and the answer, if it says anything (offline recipient, error), is printed above it.
  *
- * <h2>Passwords</h2>
+ * <h2>Passwords and the resume token</h2>
  * Read without echo, sent once, and dropped: the client keeps no password in memory after the request
- * is sent. After a reconnect it offers to log in again under the remembered name and asks for the
- * password again.
+ * is sent. It keeps, in memory only, the resume token the server's LOGIN reply carries
+ * ({@code TOKEN <token>}): after a lost connection it logs back in with {@code RESUME} at once,
+ * without asking anything. Only if that fails (the token expired, or the server has no token) does
+ * it offer to log in again under the remembered name and ask for the password. A session taken over
+ * by a login elsewhere ({@code BYE logged in elsewhere}) is not taken back: the client says so and
+ * returns to the logged-out menu.
  */
 final class ClientSession implements ServerLink.Listener {
     private enum Mode {
@@ -90,6 +94,9 @@ final class ClientSession implements ServerLink.Listener {
     private String pendingPassword;  // between the two register prompts only
     private String partner;          // private chat partner
     private String reloginName;      // offered after a reconnect
+    private String resumeToken;      // from the last LOGIN's TOKEN line; memory only, like a password
+    private Mode resumeMode;         // the chat mode to return to after a RESUME
+    private boolean takenOver;       // the server said BYE logged in elsewhere
 
     ClientSession(ClientOptions options, ClientConsole console, EventBase base, BlockingQueue<Prompt> prompts) {
         this.options = options;
@@ -154,7 +161,10 @@ final class ClientSession implements ServerLink.Listener {
         announceConnect = false;
         // The mode changes before the news is printed, so whatever is typed after reading it is
         // taken (and echoed) in the new mode.
-        if (reloginName != null && mode != Mode.DONE) {
+        if (reloginName != null && resumeToken != null && mode != Mode.DONE) {
+            say("Reconnected to " + where() + ". Logging in again as " + reloginName + " ...");
+            resumeLogin();
+        } else if (reloginName != null && mode != Mode.DONE) {
             mode = Mode.RELOGIN_ASK;
             ask();
             say("Reconnected to " + where() + ".");
@@ -170,6 +180,7 @@ final class ClientSession implements ServerLink.Listener {
     @Override
     public void down(String reason, boolean wasConnected) {
         String lostUser = me;
+        Mode lostMode = mode;
         me = null;
         pending.failAll();   // handlers print what was lost and pick a logged-out mode
         if (mode == Mode.DONE) {
@@ -185,9 +196,22 @@ final class ClientSession implements ServerLink.Listener {
         }
         Duration delay = link.retryLater();
         announceConnect = true;
+        if (wasConnected && takenOver) {
+            // Logging back in would take the name back from the login that just took it over.
+            takenOver = false;
+            resumeToken = null;
+            reloginName = null;
+            byeReason = null;
+            mode = Mode.OFFLINE;   // no relogin offered: greeted() brings the logged-out menu
+            ask();
+            say("You are logged out here" + (lostUser != null ? " (" + lostUser + " is logged in elsewhere)" : "")
+                    + ". Reconnecting in " + seconds(delay) + " to the menu; /quit exits.");
+            return;
+        }
         if (wasConnected) {
             if (lostUser != null) {
                 reloginName = lostUser;
+                resumeMode = lostMode == Mode.GROUP || lostMode == Mode.PRIVATE ? lostMode : Mode.MENU_IN;
                 mode = Mode.OFFLINE;   // before the news: see greeted()
                 ask();
             }
@@ -247,7 +271,14 @@ final class ClientSession implements ServerLink.Listener {
             }
             case "BYE" -> {
                 byeReason = line.substring(4);
-                if (mode != Mode.DONE && !"idle timeout".equals(byeReason)) {
+                if (mode == Mode.DONE || "idle timeout".equals(byeReason)) {
+                    return;
+                }
+                if ("logged in elsewhere".equals(byeReason)) {
+                    takenOver = true;
+                    say("Your session was taken over: " + (me != null ? me : "you") + " logged in from another"
+                            + " window or device.");
+                } else {
                     say("The server is closing the connection: " + byeReason + ".");
                 }
             }
@@ -353,7 +384,9 @@ final class ClientSession implements ServerLink.Listener {
                     say("Type y or n.");
                 }
             }
-            case OFFLINE -> say("Not connected, so that was not sent. The client is reconnecting; /quit exits.");
+            case OFFLINE -> say(link.isConnected() && reloginName != null
+                    ? "Logging in again, so that was not sent. Type it again in a moment."
+                    : "Not connected, so that was not sent. The client is reconnecting; /quit exits.");
             default -> throw new IllegalStateException("input in " + mode);
         }
     }
@@ -507,11 +540,54 @@ final class ClientSession implements ServerLink.Listener {
             if (r.ok()) {
                 me = r.text().startsWith("welcome ") ? r.text().substring(8) : name;
                 reloginName = null;
+                resumeToken = null;
+                for (String d : r.data()) {
+                    if (d.startsWith("TOKEN ")) {
+                        resumeToken = d.substring(6);
+                    }
+                }
                 say((again ? "Welcome back, " : "Welcome, ") + me + "!");
                 resume(Mode.MENU_IN);
             } else {
                 say(Texts.error(r, name));
                 resume(Mode.MENU_OUT);
+            }
+        });
+    }
+
+    /**
+     * Logs back in after a lost connection with the token of the last LOGIN. A lost reply leaves the
+     * token for the next reconnect; a refusal (expired, revoked) falls back to asking for the password.
+     */
+    private void resumeLogin() {
+        String name = reloginName;
+        // Sent without WAIT: the keyboard thread holds the "(offline)> " prompt, which stays until
+        // the answer picks the next mode.
+        send("RESUME " + name + " " + resumeToken, r -> {
+            if (r.ok()) {
+                me = r.text().startsWith("welcome ") ? r.text().substring(8) : name;
+                reloginName = null;
+                say("Welcome back, " + me + "!");
+                Mode back = (resumeMode == Mode.PRIVATE && partner != null) || resumeMode == Mode.GROUP
+                        ? resumeMode : Mode.MENU_IN;
+                if (back == Mode.MENU_IN) {
+                    resume(Mode.MENU_IN);
+                } else {
+                    mode = back;
+                    ask();
+                    say(back == Mode.GROUP ? "Back in the group chat." : "Back in the private chat with " + partner + ".");
+                }
+            } else if (r.code() == Reply.LOST || r.code() == Reply.NOT_SENT) {
+                mode = Mode.OFFLINE;   // down() follows; the next greeting tries again
+            } else {
+                mode = Mode.RELOGIN_ASK;   // before the news: see greeted()
+                ask();
+                if (r.code() == 401) {
+                    resumeToken = null;
+                    say("The saved login of " + name + " is no longer valid.");
+                } else {
+                    say(Texts.error(r, name));
+                }
             }
         });
     }
@@ -619,6 +695,7 @@ final class ClientSession implements ServerLink.Listener {
             if (r.ok()) {
                 say("Logged out. Goodbye, " + me + ".");
                 me = null;
+                resumeToken = null;   // the server revoked it
                 resume(Mode.MENU_OUT);
             } else {
                 say(Texts.error(r, null));

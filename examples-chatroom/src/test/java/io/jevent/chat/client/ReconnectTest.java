@@ -4,20 +4,26 @@ import static io.jevent.chat.client.TestServer.PW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 
 import io.jevent.chat.server.ChatServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The server goes away and comes back: the client says so, reconnects by itself, and logs in again. */
+/**
+ * The server goes away and comes back: the client says so, reconnects by itself, and logs in again
+ * with the resume token of its LOGIN (issue 13), asking for the password only if that fails.
+ */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReconnectTest {
     @TempDir
     Path dir;
 
     @Test
-    void serverRestartIsReportedAndTheClientReconnectsAndLogsInAgain() throws Exception {
+    void afterAServerRestartTheClientLogsBackInWithoutAskingForThePassword() throws Exception {
         Path db = dir.resolve("chat.db");
         ChatServer first = TestServer.start(db, 0);
         int port = first.address().getPort();
@@ -36,7 +42,41 @@ class ReconnectTest {
             ann.line("lost words").expect("(offline)> lost words").expect("Not connected, so that was not sent.");
 
             second = TestServer.start(db, port);   // same port, same database: "the server came back"
-            ann.expect("Reconnected to 127.0.0.1:" + port);
+            ann.expect("Reconnected to 127.0.0.1:" + port + ". Logging in again as ann ...")
+                    .expect("Welcome back, ann!").expect("Back in the group chat.");
+            ann.line("after the restart").line("/history 2")
+                    .expect("] ann: before the restart").expect("] ann: after the restart");
+            assertThat(ann.screen.text()).as("no question, no password").doesNotContain("Log in again as")
+                    .doesNotContain("Password for").doesNotContain(PW).doesNotContain("] ann: lost words");
+            ann.line("/quit").expect("Bye.");
+            assertThat(ann.awaitExit()).isZero();
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void whenTheTokenIsNoLongerValidTheClientAsksForThePassword() throws Exception {
+        Path db = dir.resolve("chat.db");
+        ChatServer first = TestServer.start(db, 0);
+        int port = first.address().getPort();
+        ChatServer second = null;
+        try (PipedClient ann = PipedClient.plain(port)) {
+            ann.expect("Connected to");
+            ann.line("/register ann").line(PW).line(PW).expect("Registered ann.");
+            ann.line("/login ann").line(PW).expect("Welcome, ann!");
+            ann.line("3").expect("Group chat").line("before the restart");
+            ann.line("/history 1").expect("] ann: before the restart");
+
+            first.close();
+            ann.expect("Lost the connection to the server (server shutting down). Reconnecting in");
+            forgetResumeTokens(db);   // as if it had expired while the server was down
+
+            second = TestServer.start(db, port);
+            ann.expect("Reconnected to 127.0.0.1:" + port).expect("The saved login of ann is no longer valid.");
             ann.line("y").expect("Log in again as ann? [Y/n] y");
             ann.line(PW).expect("Password for ann:").expect("Welcome back, ann!");
             ann.line("4").line("").expect("] ann: before the restart").expect(Texts.MENU_IN);
@@ -64,14 +104,45 @@ class ReconnectTest {
             bob.line("/login bob").line(PW).expect("Welcome, bob!");
             first.close();
             bob.expect("Lost the connection");
+            forgetResumeTokens(db);
             second = TestServer.start(db, port);
-            bob.expect("Reconnected").line("n").expect("Log in again as bob? [Y/n] n").expect(Texts.MENU_OUT);
+            bob.expect("Reconnected").expect("no longer valid").line("n").expect("Log in again as bob? [Y/n] n").expect(Texts.MENU_OUT);
             bob.line("/who").expect("You are not logged in");
         } finally {
             first.close();
             if (second != null) {
                 second.close();
             }
+        }
+    }
+
+    @Test
+    void aSessionTakenOverElsewhereIsNotTakenBack() throws Exception {
+        ChatServer server = TestServer.start(dir.resolve("chat.db"), 0);
+        int port = server.address().getPort();
+        try (PipedClient here = PipedClient.plain(port); PipedClient there = PipedClient.plain(port)) {
+            here.expect("Connected to");
+            here.line("/register ann").line(PW).line(PW).expect("Registered ann.");
+            here.line("/login ann").line(PW).expect("Welcome, ann!");
+            there.expect("Connected to");
+            there.line("/login ann").line(PW).expect("Welcome, ann!");
+
+            here.expect("Your session was taken over: ann logged in from another window or device.")
+                    .expect("You are logged out here (ann is logged in elsewhere).")
+                    .expect("Reconnected to 127.0.0.1:" + port).expect(Texts.MENU_OUT);
+            here.line("/who").expect("You are not logged in");
+            assertThat(here.screen.text()).doesNotContain("Log in again as").doesNotContain("Logging in again");
+            there.line("/who").expect("Online (1): ann (you)");
+        } finally {
+            server.close();
+        }
+    }
+
+    /** Deletes every stored resume token, as expiry or a revocation would, with the server down. */
+    private static void forgetResumeTokens(Path db) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM resume_tokens");
         }
     }
 
