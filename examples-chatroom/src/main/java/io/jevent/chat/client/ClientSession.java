@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import io.jevent.chat.client.Input.Prompt;
 import io.jevent.chat.client.Input.Typed;
 import io.jevent.chat.client.console.ClientConsole;
+import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Protocol;
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
@@ -84,6 +85,13 @@ final class ClientSession implements ServerLink.Listener {
     private Mode mode = Mode.WAIT;   // until the first connection attempt has an outcome
     /** The prompt the keyboard thread holds (taken or queued), or null when it has answered. */
     private Prompt outstanding;
+    /** The mode {@link #outstanding} was asked for (a relabel does not change it). */
+    private Mode outstandingFor;
+    /**
+     * A read that had a half-typed line when it was relabelled into a yes/no question: its line was
+     * meant for something else, so it is not taken as the answer.
+     */
+    private Prompt typedBeforeQuestion;
     private boolean everConnected;
     private boolean announceConnect;
     private String byeReason;
@@ -290,12 +298,19 @@ final class ClientSession implements ServerLink.Listener {
 
     /** One answer from the keyboard thread, delivered by the loop's message queue. */
     void typed(Typed t) {
+        boolean beforeQuestion = outstanding != null && outstanding == typedBeforeQuestion;
         outstanding = null;
+        typedBeforeQuestion = null;
         if (mode == Mode.DONE) {
             return;
         }
         if (t.kind() != Typed.Kind.LINE) {
             quit();
+            return;
+        }
+        if (beforeQuestion && mode == Mode.RELOGIN_ASK) {
+            say("That line was typed before the question, so it is not the answer (and was not sent).");
+            ask();   // the question again, on a fresh line
             return;
         }
         String line = t.line();
@@ -322,8 +337,12 @@ final class ClientSession implements ServerLink.Listener {
         Prompt p = promptFor(mode);
         if (outstanding == null) {
             outstanding = p;
+            outstandingFor = mode;
             prompts.add(p);
         } else {
+            if (mode == Mode.RELOGIN_ASK && outstandingFor != Mode.RELOGIN_ASK && console.hasPartialLine()) {
+                typedBeforeQuestion = outstanding;
+            }
             outstanding.relabel(p.text());   // first the label the keyboard thread will show or echo,
             console.setPrompt(p.text());     // then the redraw of a read already on screen
         }
@@ -434,8 +453,17 @@ final class ClientSession implements ServerLink.Listener {
         }
         switch (mode) {
             case REGISTER_PASSWORD -> {
+                int bytes = CommandParser.utf8Length(pw);
                 if (pw.contains(" ")) {
                     say("Passwords cannot contain spaces. Choose another one.");
+                } else if (bytes < Protocol.MIN_PASSWORD_BYTES || bytes > Protocol.MAX_PASSWORD_BYTES) {
+                    // Refused here, before "Repeat the password": the server would refuse it only
+                    // after the person had typed it twice.
+                    say(bytes < Protocol.MIN_PASSWORD_BYTES
+                            ? "That password is too short: at least " + Protocol.MIN_PASSWORD_BYTES
+                                    + " characters. Choose another one."
+                            : "That password is too long: at most " + Protocol.MAX_PASSWORD_BYTES
+                                    + " bytes. Choose another one.");
                 } else {
                     pendingPassword = pw;
                     mode = Mode.REGISTER_REPEAT;

@@ -38,6 +38,19 @@ class PipedSessionTest {
     }
 
     @Test
+    void aTooShortPasswordIsRefusedBeforeItIsRepeated() throws Exception {
+        try (PipedClient ann = PipedClient.plain(port())) {
+            ann.expect("Connected to").expect(Texts.MENU_OUT);
+            ann.line("/register ann").line("short")
+                    .expect("That password is too short: at least 8 characters. Choose another one.");
+            ann.line(PW).line(PW).expect("Repeat the password:").expect("Registered ann.");
+            String shown = ann.screen.text();
+            String refused = shown.substring(0, shown.indexOf("That password is too short"));
+            assertThat(refused).as("refused at once, not after typing it twice").doesNotContain("Repeat the password");
+        }
+    }
+
+    @Test
     void everyMenuItemBetweenTwoPeople() throws Exception {
         try (PipedClient ann = PipedClient.plain(port()); PipedClient bob = PipedClient.plain(port())) {
             ann.expect("Connected to 127.0.0.1:" + port()).expect(Texts.MENU_OUT);

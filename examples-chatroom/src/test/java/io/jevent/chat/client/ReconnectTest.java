@@ -138,6 +138,45 @@ class ReconnectTest {
         }
     }
 
+    /**
+     * On a terminal, the person is half-way through a chat line when the connection is lost and the
+     * client, back online with no valid token, asks "Log in again as ann? [Y/n]". The Enter that ends
+     * that chat line is not the answer: the question is asked again on a fresh line.
+     */
+    @Test
+    void aHalfTypedChatLineIsNeverTheAnswerToAQuestion() throws Exception {
+        Path db = dir.resolve("chat.db");
+        ChatServer first = TestServer.start(db, 0);
+        int port = first.address().getPort();
+        ChatServer second = null;
+        try (PipedClient ann = PipedClient.over(port, PrintAboveTest::virtualTerminal)) {
+            ann.expect("menu> ").line("/register ann").expect("New password").line(PW)
+                    .expect("Repeat the password").line(PW).expect("Registered ann.");
+            ann.expect("menu> ").line("/login ann").expect("Password: ").line(PW).expect("Welcome, ann!");
+            ann.expect("ann> ").line("/group").expect("ann to all> ");
+            ann.keys.type("yes");   // answering a friend; not sent yet
+            ann.expect("yes");
+
+            first.close();
+            ann.expect("Lost the connection");
+            forgetResumeTokens(db);
+            second = TestServer.start(db, port);
+            ann.expect("no longer valid").expect("Log in again as ann? [Y/n] yes");
+            ann.keys.type("\n");
+            ann.expect("That line was typed before the question, so it is not the answer");
+            ann.expect("Log in again as ann? [Y/n] ");
+            assertThat(ann.screen.text()).doesNotContain("Password for ann");
+            ann.keys.type("n\n");
+            ann.expect(Texts.MENU_OUT.lines().findFirst().orElseThrow());
+            assertThat(ann.screen.text()).doesNotContain("Password for ann");
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
     /** Deletes every stored resume token, as expiry or a revocation would, with the server down. */
     private static void forgetResumeTokens(Path db) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);

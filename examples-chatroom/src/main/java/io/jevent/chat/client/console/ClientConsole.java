@@ -41,6 +41,18 @@ public interface ClientConsole extends AutoCloseable {
      */
     void setPrompt(String prompt);
 
+    /**
+     * Whether the person has typed part of a line in the read in progress, not yet ended with Enter.
+     * Any thread; a snapshot (the next key may change it). The client asks before turning a read in
+     * progress into a yes/no question, so that a half-typed chat line is never taken as the answer.
+     * Consoles that get whole lines (a pipe) return false.
+     *
+     * @return true if a read is in progress and its line is not empty
+     */
+    default boolean hasPartialLine() {
+        return false;
+    }
+
     /** Releases the terminal. Keyboard thread, after the last read. */
     @Override
     void close();

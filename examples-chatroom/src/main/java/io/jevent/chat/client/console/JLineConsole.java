@@ -66,6 +66,13 @@ public final class JLineConsole implements ClientConsole {
     }
 
     @Override
+    public boolean hasPartialLine() {
+        // Read from another thread than the reader's: a stale answer only shifts which keystroke
+        // counts as "before the question", it cannot corrupt the buffer.
+        return reader.isReading() && reader.getBuffer().length() > 0;
+    }
+
+    @Override
     public void close() {
         try {
             terminal.close();
