@@ -39,9 +39,8 @@ final class ChatClient {
     /** When a DOWN client may try to connect again (nanoTime), during a reconnect. */
     long retryAt;
     /**
-     * The resume token from the last {@code OK welcome <name> <token>}, or null: today's server sends
-     * none. Hook for the resume-token work (issue 13): when the server sends one, the reconnect storm
-     * logs in again with {@code RESUME <name> <token>} instead of LOGIN.
+     * The resume token of the last LOGIN (its reply's {@code TOKEN <token>} line), or null: the
+     * reconnect storm logs in again with {@code RESUME <name> <token>} instead of LOGIN when it has one.
      */
     String resumeToken;
 

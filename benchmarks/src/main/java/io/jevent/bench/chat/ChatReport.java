@@ -23,7 +23,7 @@ import io.jevent.chat.auth.PasswordHasher;
  *       ack latency;</li>
  *   <li>reconnect storm: 1,000 users logged in, the server restarted (SIGTERM, then a new process on
  *       the same database), everyone logs in again at once: the time until all are back, bounded at
- *       {@link #STORM_BOUND}; a client whose {@code OK welcome} carried a resume token uses
+ *       {@link #STORM_BOUND}; a client whose LOGIN reply carried a resume token ({@code TOKEN} line) uses
  *       {@code RESUME} instead of LOGIN.</li>
  * </ul>
  * PBKDF2: the users are seeded with a cheap hash ({@value #SEED_ITERATIONS} rounds, the server run

@@ -242,6 +242,7 @@ final class ChatWorker implements Runnable {
                 c.login(control.password);
                 markDirty(c);
             }
+            case 'T' -> c.resumeToken = text(b, s + "TOKEN ".length(), e);   // TOKEN <token>, before OK welcome
             case 'J' -> { }                             // JOIN <name>: others logging in
             case 'P' -> {
                 if (e - s == 4) {                       // PING (keepalive is off, but answer anyway)
@@ -259,7 +260,7 @@ final class ChatWorker implements Runnable {
     }
 
     private void ok(ChatClient c, byte[] b, int s, int e, long at) {
-        // OK sent <id> | OK stored <id> | OK welcome <name> [<token>] | OK pong | OK bye
+        // OK sent <id> | OK stored <id> | OK welcome <name> | OK pong | OK bye
         if (startsWith(b, s, e, "OK sent ") || startsWith(b, s, e, "OK stored ")) {
             long sentAt = c.ack();
             control.acked.incrementAndGet();
@@ -268,10 +269,6 @@ final class ChatWorker implements Runnable {
                 ackLatency.record(at - sentAt);
             }
         } else if (startsWith(b, s, e, "OK welcome ")) {
-            int nameEnd = indexOf(b, s + "OK welcome ".length(), e, ' ');
-            if (nameEnd < e) {
-                c.resumeToken = text(b, nameEnd + 1, e);
-            }
             c.state = ChatClient.State.READY;
             if (c.senderSlot >= 0) {
                 c.nextAt = now + control.periodNanos * c.senderSlot / Math.max(1, control.senderCount);
@@ -341,15 +338,6 @@ final class ChatWorker implements Runnable {
             }
         }
         return true;
-    }
-
-    private static int indexOf(byte[] b, int s, int e, char ch) {
-        for (int i = s; i < e; i++) {
-            if (b[i] == ch) {
-                return i;
-            }
-        }
-        return e;
     }
 
     private static String text(byte[] b, int s, int e) {
