@@ -15,7 +15,7 @@ import io.jevent.chat.auth.PasswordHasher;
 /**
  * The chat benchmark ({@code benchmarks/run.sh chat}): the chat server from {@code chatroom.jar} in
  * its own JVM ({@link ChatServerProcess}), a fresh copy of one seeded database per cell, and the load
- * generator ({@link ChatLoad}) in this JVM. Cells (issue 13):
+ * generator ({@link ChatLoad}) in this JVM. Cells:
  * <ul>
  *   <li>group, 200 users, 20 senders with 8 SAYs in flight each, as fast as they go: deliveries/s;</li>
  *   <li>group, 1,000 users, 20 senders at 200 SAYs/s together (200k deliveries/s): delivery latency;</li>

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       one worker is always free for LOGIN (with a single thread there is nothing to reserve:
  *       a LOGIN then waits for at most the one background hash under way).</li>
  * </ul>
- * A plain FIFO pool let 200 flooding REGISTER connections push LOGIN from 0.2 s to 24 s (issue 12).
+ * With one FIFO queue, a flood of REGISTERs would put every LOGIN behind its hashes.
  *
  * <p>Threading: {@link #execute} and the lifecycle methods may be called from any thread; one lock
  * guards both queues and the counters. Tasks run on the pool's daemon threads.

@@ -38,7 +38,7 @@ final class ServerContext {
     Coordinator coordinator;
     /**
      * Test hook, null in production: a request with this verb kills its loop thread with an
-     * {@link OutOfMemoryError}, as running out of direct memory did (issue 12), so a process test can
+     * {@link OutOfMemoryError}, as running out of direct memory did, so a process test can
      * check that the server then exits non-zero instead of living on as a zombie. Set by the system
      * property {@value #KILL_LOOP_PROPERTY} (a verb name such as {@code HELP}).
      */

@@ -14,7 +14,7 @@ class LoginRateLimiterTest {
     private final LoginRateLimiter limiter =
             new LoginRateLimiter(RateLimit.of(3, MINUTE), RateLimit.of(5, MINUTE), now::get);
 
-    /** Issue 12 item 5: no lockout denial of service. */
+    /** No lockout denial of service. */
     @Test
     void wrongPasswordsFromOneAddressDoNotLockTheNameForOtherAddresses() {
         for (int i = 0; i < 3; i++) {

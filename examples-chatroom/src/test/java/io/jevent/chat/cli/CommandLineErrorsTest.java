@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
- * Issue 11: what a person who mistypes an option sees. A usage error exits 2 with one line saying
+ * What a person who mistypes an option sees. A usage error exits 2 with one line saying
  * what is wrong and a hint to --help; never a stack trace. Each command runs in-process through the
  * same {@link CommandLine} as {@code main}, with its output captured.
  */

@@ -10,7 +10,7 @@ import java.util.random.RandomGenerator;
 
 import org.junit.jupiter.api.Test;
 
-/** Issue 13: reconnect delays are jittered, so clients dropped together do not return together. */
+/** Reconnect delays are jittered, so clients dropped together do not return together. */
 class BackoffTest {
     private static final Duration FIRST = Duration.ofMillis(500);
     private static final Duration CAP = Duration.ofSeconds(30);

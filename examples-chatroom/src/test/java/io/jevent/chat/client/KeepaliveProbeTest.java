@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 12, item 6: the server drops a logged-in connection that stays silent after a {@code PING}
+ * The server drops a logged-in connection that stays silent after a {@code PING}
  * probe, so the terminal client answers every probe, and shows the person nothing of it. The server
  * here is the test itself on a plain socket, so each step is an exchange of lines, not a wait.
  */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server goes away and comes back: the client says so, reconnects by itself, and logs in again
- * with the resume token of its LOGIN (issue 13), asking for the password only if that fails.
+ * with the resume token of its LOGIN, asking for the password only if that fails.
  */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReconnectTest {

@@ -25,7 +25,7 @@ import io.jevent.chat.auth.RateLimit;
 import io.jevent.chat.server.HashingPool.Priority;
 
 /**
- * Issue 12 items 4 and 5, end to end: a REGISTER flood does not deny LOGIN, wrong passwords do not
+ * A REGISTER flood does not deny LOGIN, wrong passwords do not
  * lock the owner out, and both floods get {@code ERR 429}. Tests that need a second client address
  * connect from 127.0.0.2 (loopback on Linux; skipped where it cannot be bound).
  */

@@ -79,7 +79,7 @@ class BadInputTest {
         assertThat(c.call("HISTORY")).as("nothing was stored").isEqualTo("OK 0");
     }
 
-    /** Issue 12 item 9: one CR before the LF ends a line; a second CR is content, and refused. */
+    /** One CR before the LF ends a line; a second CR is content, and refused. */
     @Test
     void doubledCrBeforeLfIsRefusedLikeAnyControlCharacter() {
         ChatClient c = fx.user("ann");

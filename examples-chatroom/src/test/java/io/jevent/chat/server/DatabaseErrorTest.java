@@ -45,7 +45,7 @@ class DatabaseErrorTest {
         }
     }
 
-    /** Issue 12 item 2: one SQLITE_FULL used to break every later write until a restart. */
+    /** One SQLITE_FULL used to break every later write until a restart. */
     @Test
     void aFullDiskIsAnErr500UntilSpaceReturnsThenWritesSucceedAgain() throws Exception {
         try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(dir)) {

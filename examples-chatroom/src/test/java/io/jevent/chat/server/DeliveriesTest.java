@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** When a private message written to a connection counts as received (issue 12 item 3). */
+/** When a private message written to a connection counts as received. */
 class DeliveriesTest {
     @Test
     void withoutSeenALineCountsOnceItHasLeftTheBuffer() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Private messages are delivered at least once (issue 12 item 3): a message counts as delivered when
+ * Private messages are delivered at least once: a message counts as delivered when
  * the client acknowledged it with {@code SEEN}, or, for a client that never sends SEEN, when it left
  * the server's output buffer; anything else comes again at the next login, with the same id.
  */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 
 import io.jevent.chat.server.HashingPool.Priority;
 
-/** Issue 12 item 4: the hashing pool serves LOGIN first and never gives every worker to REGISTER. */
+/** The hashing pool serves LOGIN first and never gives every worker to REGISTER. */
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HashingPoolTest {
     private static final Duration WAIT = Duration.ofSeconds(10);

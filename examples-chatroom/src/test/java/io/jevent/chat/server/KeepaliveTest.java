@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12, item 6: a logged-in connection whose network died silently must not stay online. The
+ * A logged-in connection whose network died silently must not stay online. The
  * server probes quiet logged-in connections with a {@code PING} line and drops those that stay
  * silent. The intervals are test-short; every wait is on an effect (a line, end of stream), and no
  * assertion depends on how long anything took.

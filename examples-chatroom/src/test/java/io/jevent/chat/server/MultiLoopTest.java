@@ -84,7 +84,7 @@ class MultiLoopTest {
     }
 
     /**
-     * Issue 12, item 8: group messages committed by senders on both loops reach every reader in id
+     * Group messages committed by senders on both loops reach every reader in id
      * order, and every reader sees the same sequence. Before the fix each sender's loop fanned its own
      * message out, delivering it at once to its own readers but through a queue hop to the other
      * loop's, so a reader there could get a later id first. Senders pipeline, so batches hold messages

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12, item 1: clients without an account that pipeline {@code HELP} and never read (each with a
+ * Clients without an account that pipeline {@code HELP} and never read (each with a
  * tiny receive buffer) cannot make the server's output grow without bound: each stops being read
  * once its unsent replies reach the reply backlog, and all of them together never hold more than the
  * output budget, because the ones holding the most are dropped. The server keeps serving everyone

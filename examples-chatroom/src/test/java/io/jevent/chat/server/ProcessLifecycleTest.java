@@ -124,7 +124,7 @@ class ProcessLifecycleTest {
         System.out.printf("SIGTERM: %d of 200 pipelined messages acknowledged before BYE, %d stored%n", acked.size() + 1, stored.size());
     }
 
-    /** Issue 12 item 10: a SIGTERM used to wait for a stalled disk forever. */
+    /** A SIGTERM used to wait for a stalled disk forever. */
     @Test
     void sigtermWithTheDiskStalledEndsWithinTheShutdownTimeoutAndExitsNonZero() throws Exception {
         Path db = dir.resolve("chat.db");
@@ -177,7 +177,7 @@ class ProcessLifecycleTest {
     }
 
     /**
-     * Issue 12, item 1: a loop thread that dies (here an injected OutOfMemoryError, as when direct
+     * A loop thread that dies (here an injected OutOfMemoryError, as when direct
      * memory ran out) must not leave a zombie that holds its sockets and serves nobody: the server
      * says BYE on the loops still alive, closes the database cleanly and exits 70 for a supervisor.
      */

@@ -25,7 +25,7 @@ import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.ResumeTokens;
 
 /**
- * Issue 13, instant reconnects: LOGIN returns a resume token ({@code TOKEN <token>} before
+ * Instant reconnects: LOGIN returns a resume token ({@code TOKEN <token>} before
  * {@code OK welcome}); {@code RESUME <name> <token>} logs in with it, without the password's PBKDF2,
  * until it expires or LOGOUT revokes it. Only its SHA-256 is in the database.
  */

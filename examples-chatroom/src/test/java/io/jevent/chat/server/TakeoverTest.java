@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 12, item 6: a LOGIN with the right password takes over a session of the same user (whose
+ * A LOGIN with the right password takes over a session of the same user (whose
  * network may have died silently) instead of answering {@code ERR 409 already online}. With two
  * loops the old and the new connection are on different loops.
  */
