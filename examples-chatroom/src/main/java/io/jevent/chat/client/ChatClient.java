@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.jevent.chat.client.Input.Prompt;
 import io.jevent.chat.client.Input.Typed;
@@ -51,13 +55,21 @@ public final class ChatClient {
         // Built on the loop thread (the queue and the session belong to it); published to this thread
         // by the future's completion.
         CompletableFuture<Started> started = new CompletableFuture<>();
-        loop.start(base -> {
+        CompletableFuture<Void> init = loop.start(base -> {
             ClientSession session = new ClientSession(options, console, base, prompts);
             MsgQueue<Typed> lines = MsgQueue.<Typed>builder(base, session::typed).build();
             started.complete(new Started(session, lines));
             session.start();
         });
-        Started s = started.join();
+        Started s;
+        try {
+            // If init throws before completing started (the session could not be built), only init's
+            // future reports it — and the loop has shut itself down; waiting on started alone would hang.
+            s = init.thenCompose(v -> started).join();
+        } catch (CompletionException e) {
+            console.close();
+            throw e;
+        }
         try {
             readKeyboard(console, prompts, s.lines);
             return s.session.finished().getNow(0);
@@ -70,8 +82,11 @@ public final class ChatClient {
             } catch (Exception e) {
                 // The loop has stopped already; nothing is left queued that matters.
             }
-            loop.shutdown(Duration.ZERO, Duration.ofSeconds(5));
-            loop.awaitTermination(Duration.ofSeconds(10));
+            try {
+                loop.shutdown(Duration.ZERO, Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // The loop thread died (it logged why) or would not stop: the person quit, exit anyway.
+            }
             console.close();
         }
     }
