@@ -54,12 +54,19 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
                 loop.start();
             }
         } catch (RuntimeException | Error e) {
-            for (EventLoopThread loop : created) {
-                loop.shutdown(Duration.ZERO, Duration.ZERO);
-            }
+            stopAtOnce(created);
             throw e;
         }
         this.loops = List.copyOf(created);
+    }
+
+    // FutureReturnValueIgnored: the constructor is already failing with its own error; no task was
+    // handed to these loops, so their shutdowns have nothing to list, and a loop that died logs it.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private static void stopAtOnce(List<EventLoopThread> loops) {
+        for (EventLoopThread loop : loops) {
+            loop.shutdown(Duration.ZERO, Duration.ZERO);
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
@@ -193,13 +194,15 @@ class CloseTest {
             });
             current.set(q);
             await(start);
+            CompletableFuture<Void> backstop = CompletableFuture.completedFuture(null);
             if (closeAfter < 0) {
                 loop.execute(q::close);
             } else {
                 // In case the consumer never sees closeAfter messages (a producer was slow to start).
-                loop.schedule(q::close, Duration.ofMillis(5));
+                backstop = loop.schedule(q::close, Duration.ofMillis(5));
             }
             await(end);
+            assertThat(backstop).as("a second close is harmless").succeedsWithin(PATIENCE);
             long[] delivered = onLoop(loop, () -> nextSeq.clone()); // close has run to completion
             assertThat(failure.get()).isNull();
             for (int p = 0; p < producers; p++) {

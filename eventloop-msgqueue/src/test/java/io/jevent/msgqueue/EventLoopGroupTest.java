@@ -36,7 +36,7 @@ class EventLoopGroupTest {
     @AfterEach
     void stop() throws InterruptedException {
         if (group != null) {
-            group.shutdownGracefully(Duration.ZERO, PATIENCE);
+            assertThat(group.shutdownGracefully(Duration.ZERO, PATIENCE)).as("every loop stops cleanly").succeedsWithin(PATIENCE);
             assertThat(group.awaitTermination(PATIENCE)).isTrue();
         }
     }

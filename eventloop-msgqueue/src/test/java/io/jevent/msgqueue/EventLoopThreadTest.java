@@ -36,7 +36,7 @@ class EventLoopThreadTest {
     @AfterEach
     void stopLoops() throws InterruptedException {
         for (EventLoopThread loop : loops) {
-            loop.shutdown(Duration.ZERO, PATIENCE);
+            assertThat(loop.shutdown(Duration.ZERO, PATIENCE)).as("%s stops cleanly", loop.name()).succeedsWithin(PATIENCE);
             assertThat(loop.awaitTermination(PATIENCE)).isTrue();
         }
     }

@@ -113,7 +113,7 @@ class ExactlyOnceFifoTest {
         long sleeps = q instanceof CoalescedMsgQueue<Long> c ? c.sleepsPublished() : 0;
         Result r = new Result(counters[0], counters[1], q.wakeupsSent(), sleeps, q.batches(), nanos);
         TestSupport.onLoop(loop, q::close);
-        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.shutdown(Duration.ZERO, PATIENCE)).succeedsWithin(PATIENCE);
         assertThat(loop.awaitTermination(PATIENCE)).isTrue();
         System.out.printf("fifo %s bounded=%s: %,d msgs in %d ms, %,d wake-ups, %,d sleeps, %,d batches%n",
                 strategy, bounded, r.delivered, r.nanos / 1_000_000, r.wakeups, r.sleeps, r.batches);

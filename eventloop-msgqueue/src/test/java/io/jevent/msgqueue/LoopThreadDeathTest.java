@@ -60,7 +60,7 @@ class LoopThreadDeathTest {
     void aCleanStopCompletesTheTerminationFutureNormally() throws Exception {
         EventLoopThread loop = new EventLoopThread("stops");
         loop.start();
-        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.shutdown(Duration.ZERO, PATIENCE).get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("nothing left unrun").isEmpty();
         assertThat(loop.terminationFuture().get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEmpty();
     }
 

@@ -90,7 +90,7 @@ class SelectorFailureTest {
         loop.start();
         provider.refuseNewSelectors = true;             // out of file descriptors, say
         provider.opened.get(0).close();
-        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.shutdown(Duration.ZERO, PATIENCE)).as("stops although its loop cannot run").succeedsWithin(PATIENCE);
         assertThat(loop.awaitTermination(PATIENCE)).as("terminated although its loop cannot run").isTrue();
         assertThat(base.isClosed()).isTrue();
         assertThat(log.messages(Level.WARNING)).as("the failures are logged, once the rebuild is refused too")

@@ -38,12 +38,13 @@ class ShutdownClosesWhatItOwnsTest {
         CopyOnWriteArrayList<Integer> statuses = new CopyOnWriteArrayList<>();
         CountDownLatch served = new CountDownLatch(1);
         CompletableFuture<SocketAddress> listening = new CompletableFuture<>();
-        loop.start(base -> listening.complete(ConnectionListener.bind(base, ANY_PORT, (l, ch) -> {
+        CompletableFuture<Void> init = loop.start(base -> listening.complete(ConnectionListener.bind(base, ANY_PORT, (l, ch) -> {
             BufferEvent bev = BufferEvent.socket(base, ch);
             bev.setCallbacks(null, null, (b, what, cause) -> statuses.add(what));
             bev.enable(Event.READ);
             served.countDown();
         }).localAddress()));
+        init.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);   // a failed bind is reported, not a timeout
         SocketAddress address = listening.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         try (SocketChannel client = SocketChannel.open(address)) {
             assertThat(served.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
@@ -64,11 +65,12 @@ class ShutdownClosesWhatItOwnsTest {
         EventLoopThread acceptor = new EventLoopThread("owning-acceptor");
         CountDownLatch served = new CountDownLatch(2);
         CompletableFuture<SocketAddress> listening = new CompletableFuture<>();
-        acceptor.start(base -> listening.complete(ConnectionListener.bind(base, ANY_PORT,
+        CompletableFuture<Void> init = acceptor.start(base -> listening.complete(ConnectionListener.bind(base, ANY_PORT,
                 group.dispatcher((worker, ch) -> {
                     BufferEvent.socket(worker, ch).enable(Event.READ);
                     served.countDown();
                 })).localAddress()));
+        init.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         SocketAddress address = listening.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         try (SocketChannel c1 = SocketChannel.open(address); SocketChannel c2 = SocketChannel.open(address)) {
             assertThat(served.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -71,7 +71,7 @@ final class TestSupport {
     }
 
     static void shutdown(EventLoopThread loop) throws InterruptedException {
-        loop.shutdown(Duration.ZERO, PATIENCE);
+        assertThat(loop.shutdown(Duration.ZERO, PATIENCE)).as("loop %s stops cleanly", loop.name()).succeedsWithin(PATIENCE);
         assertThat(loop.awaitTermination(PATIENCE)).as("loop %s terminates", loop.name()).isTrue();
     }
 

@@ -120,13 +120,20 @@ public final class ChatServer implements AutoCloseable {
         this.loops = loops;
         this.address = call(loops.get(0), this::listen);
         for (ChatLoop loop : loops) {
-            // Runs on the dying loop thread: it only records the death and starts the shutdown thread.
-            loop.thread.terminationFuture().whenComplete((left, failure) -> {
-                if (failure != null) {
-                    loopDied(loop, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
-                }
-            });
+            watchForDeath(loop);
         }
+    }
+
+    // FutureReturnValueIgnored: the stage whenComplete returns would only repeat the termination's
+    // outcome, which the callback handles; what it starts is reported through terminated.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private void watchForDeath(ChatLoop loop) {
+        // Runs on the dying loop thread: it only records the death and starts the shutdown thread.
+        loop.thread.terminationFuture().whenComplete((left, failure) -> {
+            if (failure != null) {
+                loopDied(loop, failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+            }
+        });
     }
 
     /** Any thread (the dying loop's): a loop is gone, so the server stops and reports it. */
@@ -138,6 +145,13 @@ public final class ChatServer implements AutoCloseable {
         } else {
             death.get().addSuppressed(died);
         }
+        requestShutdown();
+    }
+
+    // FutureReturnValueIgnored: the shutdown's outcome is terminated, which awaitExit() and close()
+    // report to whoever waits for the server; the thread asking (a loop or signal) cannot act on it.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private void requestShutdown() {
         shutdown();
     }
 
@@ -222,7 +236,7 @@ public final class ChatServer implements AutoCloseable {
             for (String name : new String[] {"TERM", "INT"}) {
                 Event signal = base.newSignal(name, (ev, what) -> {
                     LOG.log(System.Logger.Level.INFO, "SIG" + name + " received, shutting down");
-                    shutdown();
+                    requestShutdown();
                 });
                 signal.add();
                 signals.add(signal);
@@ -381,7 +395,7 @@ public final class ChatServer implements AutoCloseable {
             }), Duration.ofSeconds(30));
             List<CompletableFuture<Void>> drained = new ArrayList<>();
             for (ChatLoop loop : loops) {
-                drained.add(onLiveLoop(loop, loop::beginShutdown).thenCompose(f -> f).exceptionally(t -> null));
+                drained.add(drain(loop));
             }
             if (!awaitQuietly(CompletableFuture.allOf(drained.toArray(CompletableFuture[]::new)),
                     remaining(deadline))) {
@@ -435,10 +449,21 @@ public final class ChatServer implements AutoCloseable {
         return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
+    /** Starts {@code loop}'s drain; completes when it is drained, or has died (nothing left to drain). */
+    // FutureReturnValueIgnored flags the future of a future onLiveLoop returns here: it is deliberate
+    // (beginShutdown must run on the loop and returns the drain) and flattened at once.
+    @SuppressWarnings("FutureReturnValueIgnored")
+    private static CompletableFuture<Void> drain(ChatLoop loop) {
+        return onLiveLoop(loop, loop::beginShutdown).thenCompose(f -> f).exceptionally(t -> null);
+    }
+
     /**
      * Runs {@code task} on {@code loop}; the result fails instead of never completing if the loop has
      * died or dies before running it.
      */
+    // FutureReturnValueIgnored: whenComplete only registers the listener that fails result; the stage it
+    // returns would report nothing but the termination, which result then carries.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private static <T> CompletableFuture<T> onLiveLoop(ChatLoop loop, Callable<T> task) {
         CompletableFuture<T> result;
         try {
