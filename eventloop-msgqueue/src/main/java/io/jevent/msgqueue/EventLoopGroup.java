@@ -70,6 +70,8 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
     }
 
     /**
+     * Picks a loop for new work, such as an accepted connection. Any thread; lock-free.
+     *
      * @return the next loop, round-robin
      */
     public EventLoopThread next() {
@@ -78,6 +80,8 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
     }
 
     /**
+     * The group's loops, fixed at construction. Any thread.
+     *
      * @return the loops, in name order (unmodifiable)
      */
     public List<EventLoopThread> loops() {
@@ -85,6 +89,8 @@ public final class EventLoopGroup implements Executor, AutoCloseable {
     }
 
     /**
+     * The number of loops, fixed at construction. Any thread.
+     *
      * @return how many loops the group has
      */
     public int size() {
