@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.jevent.bench.Processes;
 import io.jevent.bench.echo.ProcCpu;
 
 /**
@@ -81,16 +82,7 @@ final class ChatServerProcess implements AutoCloseable {
 
     /** SIGTERM, then up to 15 s for a clean exit, then SIGKILL; its exit status, or -1 if killed. Idempotent. */
     int stop() {
-        process.destroy();
-        try {
-            if (process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                return process.exitValue();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.destroyForcibly();
-        return -1;
+        return Processes.stop(process, STOP_TIMEOUT_SECONDS);
     }
 
     /**

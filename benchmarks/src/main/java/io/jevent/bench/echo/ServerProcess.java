@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.jevent.bench.Processes;
+
 /**
  * One echo server under test, in a JVM of its own: the same {@code java} binary as this JVM, the same
  * class path, the same heap for every server ({@link #HEAP_FLAGS}) and nothing else tuned. The server
@@ -102,16 +104,7 @@ final class ServerProcess implements AutoCloseable {
      * @return its exit status, or -1 if it had to be killed
      */
     int stop() {
-        process.destroy();
-        try {
-            if (process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                return process.exitValue();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.destroyForcibly();
-        return -1;
+        return Processes.stop(process, STOP_TIMEOUT_SECONDS);
     }
 
     @Override
