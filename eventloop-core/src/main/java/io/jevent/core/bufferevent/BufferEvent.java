@@ -9,7 +9,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
@@ -82,10 +88,18 @@ public final class BufferEvent implements AutoCloseable {
      * application. Reported alone, once, after the close: the moment to release per-connection state.
      */
     public static final int CLOSED = 0x100;
+    /**
+     * Status: the TLS handshake of a TLS buffer event ({@link #tls}) completed; reported alone, once,
+     * after {@link #CONNECTED} for an outgoing connect. From now on {@link #sslEngine()}'s session
+     * tells the negotiated protocol, cipher suite, peer certificates and ALPN protocol. Plaintext
+     * written before it waited in the output and goes out now.
+     */
+    public static final int HANDSHAKE_DONE = 0x200;
 
-    private static final int[] STATUS_BITS = {READING, WRITING, EOF, ERROR, TIMEOUT, CONNECTED, CLOSED};
+    private static final int[] STATUS_BITS = {READING, WRITING, EOF, ERROR, TIMEOUT, CONNECTED, CLOSED,
+            HANDSHAKE_DONE};
     private static final String[] STATUS_NAMES = {"READING", "WRITING", "EOF", "ERROR", "TIMEOUT", "CONNECTED",
-            "CLOSED"};
+            "CLOSED", "HANDSHAKE_DONE"};
 
     /**
      * Names the status bits set in {@code what}, e.g. {@code "READING|EOF"}, for messages and logs: the
@@ -96,7 +110,7 @@ public final class BufferEvent implements AutoCloseable {
      * <p>Any thread; no side effects.
      *
      * @param what a mask of {@link #READING}, {@link #WRITING}, {@link #EOF}, {@link #ERROR},
-     *             {@link #TIMEOUT}, {@link #CONNECTED} and {@link #CLOSED}
+     *             {@link #TIMEOUT}, {@link #CONNECTED}, {@link #CLOSED} and {@link #HANDSHAKE_DONE}
      * @return the names joined by {@code |} in bit order; {@code "-"} when no bit is set
      */
     public static String describe(int what) {
@@ -123,6 +137,8 @@ public final class BufferEvent implements AutoCloseable {
     private final EvBuffer output = new EvBuffer();
     private Transport transport;
     private SocketChannel channel;
+    /** The TLS engine of a TLS buffer event, else null. */
+    private SSLEngine sslEngine;
 
     private DataCallback readCb;
     private DataCallback writeCb;
@@ -187,6 +203,110 @@ public final class BufferEvent implements AutoCloseable {
      * @throws IllegalStateException off the base's loop thread
      */
     public static BufferEvent socket(EventBase base, SocketChannel channel) {
+        return overSocket(base, channel, null, null);
+    }
+
+    /**
+     * Wraps a socket in TLS over {@code engine}, libevent's {@code bufferevent_openssl_socket_new}:
+     * ciphertext travels on the socket, and the user sees plaintext in {@link #input()} and
+     * {@link #output()}, with the watermarks, timeouts, {@link #closeAfterFlush}, {@link #connect} and
+     * callbacks of {@link #socket}. Client or server mode is the engine's
+     * ({@link SSLEngine#getUseClientMode()}), as configured by the caller along with its
+     * parameters (protocols, cipher suites, ALPN, endpoint identification).
+     *
+     * <p>The handshake starts as soon as the socket is connected; {@link #HANDSHAKE_DONE} reports its
+     * end. Plaintext written before then waits in the output. Reading may be enabled at any time;
+     * the handshake itself reads and writes whatever READ and WRITE are set to. The engine's delegated
+     * tasks run on {@link TlsOptions#delegatedTaskExecutor()}, never blocking the loop; the
+     * handshake resumes on the loop when they are done.
+     *
+     * <p>Errors: a failed handshake is {@link #ERROR} with the engine's
+     * {@link javax.net.ssl.SSLHandshakeException} (its message names the cause: an untrusted
+     * certificate, a name mismatch, no common protocol), or one saying the handshake timed out. An
+     * end of stream without the peer's {@code close_notify} is {@code READING|ERROR} with an
+     * {@link javax.net.ssl.SSLException} about truncation; a {@code close_notify} is
+     * {@code READING|EOF}. A TLS 1.2 renegotiation asked for by the peer is refused:
+     * {@code READING|ERROR}. {@link #close()} and {@link #closeAfterFlush} send {@code close_notify}.
+     *
+     * @param base    the loop the buffer event runs on; it owns the buffer event from now on
+     * @param channel a connected socket, or {@code null} for a new unconnected one to {@link #connect}
+     * @param engine  a new engine, not yet used, in the mode wanted; it belongs to the buffer event
+     * @param options the TLS settings; {@link TlsOptions#defaults()} for the defaults
+     * @return the new buffer event, with no callbacks set; WRITE enabled, READ disabled
+     * @throws UncheckedIOException  if a new socket cannot be opened
+     * @throws IllegalStateException off the base's loop thread
+     * @throws NullPointerException  if {@code engine} or {@code options} is null
+     */
+    public static BufferEvent tls(EventBase base, SocketChannel channel, SSLEngine engine, TlsOptions options) {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(options, "options");
+        return overSocket(base, channel, engine, options);
+    }
+
+    /**
+     * A server-side TLS buffer event for an accepted socket: {@link #tls} with a server-mode engine
+     * from {@code context}.
+     *
+     * @param base     the loop the buffer event runs on
+     * @param accepted the accepted socket
+     * @param context  holds the server's key and certificate
+     * @param options  the TLS settings
+     * @return the new buffer event, handshaking once the loop runs
+     * @throws IllegalStateException off the base's loop thread
+     * @throws NullPointerException  if an argument is null
+     */
+    public static BufferEvent tlsServer(EventBase base, SocketChannel accepted, SSLContext context,
+                                        TlsOptions options) {
+        Objects.requireNonNull(accepted, "accepted");
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        return tls(base, accepted, engine, options);
+    }
+
+    /**
+     * A client-side TLS buffer event: {@link #tls} with a client-mode engine from {@code context} for
+     * {@code peerHost}. The peer's name is sent as SNI when it is a host name (not an IP literal),
+     * and, unless {@link TlsOptions#hostnameVerification()} is off, the server's certificate must
+     * name it (endpoint identification {@code "HTTPS"}), or the handshake fails. Sessions are cached
+     * by {@code context} under {@code peerHost:peerPort}, so a later buffer event from the same
+     * context to the same peer resumes the session.
+     *
+     * @param base           the loop the buffer event runs on
+     * @param channelOrNull  a connected socket, or {@code null} for a new one to {@link #connect}
+     * @param context        holds the trusted certificates (and a client key, if any)
+     * @param peerHost       the server's host name (or address literal) as the user named it
+     * @param peerPort       the server's port, for the session cache
+     * @param options        the TLS settings
+     * @return the new buffer event; call {@link #connect} unless the socket was connected
+     * @throws UncheckedIOException  if a new socket cannot be opened
+     * @throws IllegalStateException off the base's loop thread
+     * @throws NullPointerException  if {@code context}, {@code peerHost} or {@code options} is null
+     */
+    public static BufferEvent tlsClient(EventBase base, SocketChannel channelOrNull, SSLContext context,
+                                        String peerHost, int peerPort, TlsOptions options) {
+        Objects.requireNonNull(peerHost, "peerHost");
+        Objects.requireNonNull(options, "options");
+        SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
+        engine.setUseClientMode(true);
+        SSLParameters params = engine.getSSLParameters();
+        if (options.hostnameVerification()) {
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (!isAddressLiteral(peerHost)) {
+            // The JDK sends SNI on its own only for names with a dot; "localhost" deserves it too.
+            params.setServerNames(List.of(new SNIHostName(peerHost)));
+        }
+        engine.setSSLParameters(params);
+        return tls(base, channelOrNull, engine, options);
+    }
+
+    /** An IPv6 literal has a colon, an IPv4 literal only digits and dots: neither is a host name for SNI. */
+    private static boolean isAddressLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
+    private static BufferEvent overSocket(EventBase base, SocketChannel channel, SSLEngine engine,
+                                          TlsOptions options) {
         base.requireLoopThread();
         BufferEvent bev = new BufferEvent(base);
         try {
@@ -196,7 +316,12 @@ public final class BufferEvent implements AutoCloseable {
             throw new UncheckedIOException("cannot open a socket", e);
         }
         try {
-            bev.transport = new SocketTransport(bev, bev.channel);
+            if (engine == null) {
+                bev.transport = new SocketTransport(bev, bev.channel);
+            } else {
+                bev.sslEngine = engine;
+                bev.transport = new TlsTransport(bev, bev.channel, engine, options);
+            }
         } catch (RuntimeException e) {
             bev.releaseTimers();
             throw e;
@@ -207,6 +332,9 @@ public final class BufferEvent implements AutoCloseable {
             bev.updateWrite();
         }
         base.addOwnedResource(bev.closeWithBase);
+        if (bev.linked && engine != null) {
+            ((TlsTransport) bev.transport).start();
+        }
         return bev;
     }
 
@@ -334,7 +462,7 @@ public final class BufferEvent implements AutoCloseable {
      * @param onRead   runs when the input holds at least the read low watermark
      * @param onWrite  runs when a write leaves at most the write low watermark queued
      * @param onStatus runs with the status bits ({@link #EOF}, {@link #ERROR}, {@link #TIMEOUT},
-     *                 {@link #CONNECTED}, {@link #CLOSED}, with {@link #READING} or {@link #WRITING})
+     *                 {@link #CONNECTED}, {@link #CLOSED}, {@link #HANDSHAKE_DONE}, with {@link #READING} or {@link #WRITING})
      * @return this buffer event
      * @throws IllegalStateException off the loop thread or after close
      */
@@ -572,6 +700,20 @@ public final class BufferEvent implements AutoCloseable {
     }
 
     /**
+     * The TLS engine of a buffer event made by {@link #tls}, {@link #tlsServer} or {@link #tlsClient};
+     * {@code null} for a plain socket or a pair. Read its session after {@link #HANDSHAKE_DONE}:
+     * protocol, cipher suite, peer certificates, {@link SSLEngine#getApplicationProtocol()}. For
+     * inspection only: wrapping, unwrapping or closing it directly breaks the connection.
+     *
+     * @return the engine, or {@code null}
+     * @throws IllegalStateException off the loop thread or after close
+     */
+    public SSLEngine sslEngine() {
+        checkOpen();
+        return sslEngine;
+    }
+
+    /**
      * The base it runs on. Thread-safe.
      *
      * @return the base given at creation; never changes
@@ -784,6 +926,11 @@ public final class BufferEvent implements AutoCloseable {
     /** The transport's lingering close is over: the peer closed, or the connection failed. */
     void lingerDone() {
         finishClosing();
+    }
+
+    /** The TLS handshake is done: tell the status callback. */
+    void handshakeDone() {
+        status(HANDSHAKE_DONE, null);
     }
 
     void connected() {
