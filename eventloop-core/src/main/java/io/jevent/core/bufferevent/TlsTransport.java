@@ -229,7 +229,7 @@ final class TlsTransport implements Transport {
                             + engine.getSession().getProtocol() + ", which this connection does not allow");
                 }
                 switch (hs) {
-                    case NEED_TASK -> startTasks();
+                    case NEED_TASK -> progress = startTasks();
                     case NEED_WRAP -> {
                         direction = BufferEvent.WRITING;
                         progress |= wrap(NOTHING, 0, 1);
@@ -484,7 +484,8 @@ final class TlsTransport implements Transport {
 
     // ---------------------------------------------------------------- delegated tasks
 
-    private void startTasks() {
+    /** Hands the engine's tasks to the executor; true if they already ran (an executor that runs them in place). */
+    private boolean startTasks() {
         List<Runnable> tasks = new ArrayList<>(2);
         for (Runnable t = engine.getDelegatedTask(); t != null; t = engine.getDelegatedTask()) {
             tasks.add(t);
@@ -509,15 +510,15 @@ final class TlsTransport implements Transport {
         } catch (RejectedExecutionException e) {
             taskRunning = false;
             fail(BufferEvent.READING, new SSLException("the TLS delegated task executor refused a task", e));
-            return;
+            return false;
         }
         if (taskFinished) {
-            taskRunning = false;        // ran in this thread: go on at once
-            checkTaskError();
-            return;
+            taskRunning = false;        // ran already (in this thread, or that quickly): go on at once
+            return checkTaskError();
         }
         LoopObservers.add(bev.base, taskWatch);
         taskDone.add(Duration.ofDays(1)); // keeps the loop from returning for lack of events meanwhile
+        return false;
     }
 
     private void onTaskDone() {
