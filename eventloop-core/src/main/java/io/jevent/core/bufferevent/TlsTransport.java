@@ -72,6 +72,8 @@ final class TlsTransport implements Transport {
     private ByteBuffer netIn;
     private ByteBuffer netOut;
     private ByteBuffer appIn;
+    /** {@link #appIn} as the array unwrap takes: the one-buffer unwrap would allocate an array per call. */
+    private final ByteBuffer[] appInArray = new ByteBuffer[1];
 
     private boolean started;
     private boolean handshakeDone;
@@ -111,6 +113,7 @@ final class TlsTransport implements Transport {
         this.netIn = ByteBuffer.allocateDirect(packet);
         this.netOut = ByteBuffer.allocateDirect(2 * packet);
         this.appIn = ByteBuffer.allocateDirect(engine.getSession().getApplicationBufferSize());
+        this.appInArray[0] = appIn;
         this.readable = bev.base.newEvent(channel, Event.READ | Event.PERSIST, (ev, what) -> drive(true));
         this.writable = bev.base.newEvent(channel, Event.WRITE | Event.PERSIST, (ev, what) -> onWritable());
         this.flush = bev.base.newDeferred(() -> drive(false));
@@ -333,6 +336,7 @@ final class TlsTransport implements Transport {
         int app = engine.getSession().getApplicationBufferSize();
         if (appIn.capacity() < app) {
             appIn = grow(appIn, app);
+            appInArray[0] = appIn;
         }
     }
 
@@ -413,7 +417,7 @@ final class TlsTransport implements Transport {
         netIn.flip();
         SSLEngineResult r;
         try {
-            r = engine.unwrap(netIn, appIn);
+            r = engine.unwrap(netIn, appInArray, 0, 1);
         } finally {
             netIn.compact();
         }
@@ -434,6 +438,7 @@ final class TlsTransport implements Transport {
                 if (appIn.position() == 0) {
                     appIn = ByteBuffer.allocateDirect(Math.max(engine.getSession().getApplicationBufferSize(),
                             appIn.capacity() * 2));
+                    appInArray[0] = appIn;
                     yield true;
                 }
                 yield deliver() > 0;
