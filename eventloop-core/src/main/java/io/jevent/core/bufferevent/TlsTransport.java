@@ -271,18 +271,20 @@ final class TlsTransport implements Transport {
         if (closed) {
             return;
         }
-        if (plainRead > 0) {
-            bev.dataRead(plainRead);
-            if (!closed && flush.isScheduled()) {
-                flush.cancel();         // a reply written by the read callback leaves now: see SocketTransport
-                drive(false);
-                return;
-            }
+        long read = plainRead;
+        long written = plainWritten;
+        plainRead = 0;
+        plainWritten = 0;
+        if (read > 0) {
+            bev.dataRead(read);
         }
-        if (!closed && !lingering && plainWritten > 0) {
-            long n = plainWritten;
-            plainWritten = 0;
-            bev.dataWritten(n);
+        if (!closed && !lingering && written > 0) {
+            bev.dataWritten(written);
+        }
+        if (read > 0 && !closed && flush.isScheduled()) {
+            flush.cancel();             // a reply written by the read callback leaves now: see SocketTransport
+            drive(false);
+            return;
         }
         if (!closed && !failed && !lingering && !inboundReported) {
             if (engine.isInboundDone() && appIn.position() == 0) {
