@@ -2,12 +2,16 @@ package io.jevent.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -73,7 +77,8 @@ public final class TestTls {
 
     /**
      * Makes a new CA and server certificate in {@code dir} (files {@code ca.p12}, {@code server.p12},
-     * {@code trust.p12}); the caller owns the directory.
+     * {@code trust.p12}, and the intermediate request and signed certificate); the caller owns the
+     * directory. Four {@code keytool} runs, two of them in parallel.
      *
      * @param dir an existing, writable directory
      * @return the new certificates
@@ -83,24 +88,55 @@ public final class TestTls {
         Path ca = dir.resolve("ca.p12");
         Path server = dir.resolve("server.p12");
         Path trust = dir.resolve("trust.p12");
-        Path caCert = dir.resolve("ca.pem");
         Path request = dir.resolve("server.csr");
         Path signed = dir.resolve("server.pem");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
+        // Four keytool runs, the two key pairs in parallel: each is a JVM start, slow on a loaded machine.
+        // The rest (exporting, importing) is done here with the KeyStore API.
+        Process caKey = start("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=jevent test CA", "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString());
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caCert.toString());
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+        Process serverKey = start("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=localhost", "-validity", "2", "-keystore", server.toString());
+        finish(caKey);
+        finish(serverKey);
         keytool("-certreq", "-alias", "server", "-keystore", server.toString(), "-file", request.toString());
         keytool("-gencert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-infile", request.toString(),
                 "-outfile", signed.toString(), "-validity", "2",
                 "-ext", "san=dns:localhost,ip:127.0.0.1", "-ext", "eku=serverAuth,clientAuth");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", server.toString(),
-                "-file", caCert.toString());
-        keytool("-importcert", "-alias", "server", "-keystore", server.toString(), "-file", signed.toString());
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", trust.toString(),
-                "-file", caCert.toString());
+        try {
+            char[] pw = PASSWORD.toCharArray();
+            Certificate caCert = loadFile(ca).getCertificate("ca");
+            KeyStore serverStore = loadFile(server);
+            Certificate serverCert;
+            try (InputStream in = Files.newInputStream(signed)) {
+                serverCert = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            Key key = serverStore.getKey("server", pw);
+            serverStore.setKeyEntry("server", key, pw, new Certificate[] {serverCert, caCert});
+            store(serverStore, server);
+            KeyStore trustStore = KeyStore.getInstance("PKCS12");
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry("ca", caCert);
+            store(trustStore, trust);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
         return new TestTls(dir, server, trust);
+    }
+
+    private static KeyStore loadFile(Path file) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        return ks;
+    }
+
+    private static void store(KeyStore ks, Path file) throws IOException, GeneralSecurityException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            ks.store(out, PASSWORD.toCharArray());
+        }
     }
 
     /**
@@ -218,6 +254,10 @@ public final class TestTls {
     }
 
     private static void keytool(String... args) {
+        finish(start(args));
+    }
+
+    private static Process start(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
@@ -225,14 +265,22 @@ public final class TestTls {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             p.getOutputStream().close();
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void finish(Process p) {
+        try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new UncheckedIOException(new IOException("keytool did not finish: " + cmd));
+                throw new UncheckedIOException(new IOException("keytool did not finish: " + p.info()));
             }
             if (p.exitValue() != 0) {
                 throw new UncheckedIOException(new IOException("keytool failed (" + p.exitValue() + "): "
-                        + String.join(" ", cmd) + "\n" + out));
+                        + p.info().arguments().map(a -> String.join(" ", a)).orElse("?") + "\n" + out));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
