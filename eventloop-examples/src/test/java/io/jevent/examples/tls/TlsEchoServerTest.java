@@ -1,0 +1,57 @@
+package io.jevent.examples.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.jevent.core.EventBase;
+import io.jevent.testing.TestTls;
+
+/** The example of docs/tls.md, against the JDK's SSLSocket, with a key store made by keytool. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TlsEchoServerTest {
+    /** Made with the class, outside the test's timeout: keytool runs are slow on a loaded machine. */
+    private static final TestTls TLS = TestTls.get();
+
+    @Test
+    @DisplayName("the TLS echo server, loaded from a PKCS#12 key store, echoes what an SSLSocket sends")
+    void echoesOverTls() throws Exception {
+        TestTls tls = TLS;
+        SSLContext ctx = TlsEchoServer.serverContext(tls.serverKeyStore(), tls.password());
+        try (EventBase base = new EventBase()) {
+            TlsEchoServer server = TlsEchoServer.start(base, 0, ctx);
+            int port = server.port();
+            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
+                try (SSLSocket s = (SSLSocket) tls.clientContext().getSocketFactory()
+                        .createSocket(InetAddress.getLoopbackAddress(), port)) {
+                    s.setSoTimeout(30_000);
+                    OutputStream out = s.getOutputStream();
+                    out.write("hello\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    InputStream in = s.getInputStream();
+                    byte[] got = in.readNBytes(6);
+                    return new String(got, StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    return "failed: " + e;
+                }
+            });
+            while (!reply.isDone()) {
+                base.loop(EventBase.LOOP_ONCE);
+            }
+            assertThat(reply.get()).isEqualTo("hello\n");
+            server.close();
+        }
+    }
+}
