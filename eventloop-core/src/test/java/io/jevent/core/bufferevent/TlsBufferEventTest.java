@@ -274,6 +274,50 @@ class TlsBufferEventTest {
     }
 
     @Test
+    @DisplayName("a peer that never answers the handshake: READING|ERROR at the handshake timeout, an "
+            + "SSLHandshakeException saying so")
+    void handshakeTimeout() throws IOException {
+        try (Loops loops = new Loops()) {
+            var ch = Loops.socketPair();
+            BufferEvent server = BufferEvent.tlsServer(loops.base, ch[1], TLS.serverContext(),
+                    TlsOptions.builder().handshakeTimeout(Duration.ofMillis(200)).build());
+            List<String> status = new java.util.ArrayList<>();
+            Throwable[] cause = {null};
+            server.setCallbacks(null, null, (b, w, c) -> {
+                status.add(BufferEvent.describe(w));
+                cause[0] = c;
+            });
+            loops.runUntil(() -> !status.isEmpty(), Duration.ofSeconds(20));
+            assertThat(status).containsExactly("READING|ERROR");
+            assertThat(cause[0]).isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("not finished within PT0.2S");
+            server.close();
+            ch[0].close();
+        }
+    }
+
+    @Test
+    @DisplayName("a peer that closes during the handshake: READING|ERROR, an SSLHandshakeException saying so")
+    void peerClosesDuringHandshake() throws IOException {
+        try (Loops loops = new Loops()) {
+            var ch = Loops.socketPair();
+            BufferEvent server = BufferEvent.tlsServer(loops.base, ch[1], TLS.serverContext(), TlsOptions.defaults());
+            List<String> status = new java.util.ArrayList<>();
+            Throwable[] cause = {null};
+            server.setCallbacks(null, null, (b, w, c) -> {
+                status.add(BufferEvent.describe(w));
+                cause[0] = c;
+            });
+            ch[0].close();
+            loops.runUntil(() -> !status.isEmpty(), Duration.ofSeconds(20));
+            assertThat(status).containsExactly("READING|ERROR");
+            assertThat(cause[0]).isInstanceOf(SSLHandshakeException.class)
+                    .hasMessageContaining("closed the connection during the TLS handshake");
+            server.close();
+        }
+    }
+
+    @Test
     @DisplayName("the status names include HANDSHAKE_DONE")
     void describeNamesHandshakeDone() {
         assertThat(BufferEvent.describe(BufferEvent.HANDSHAKE_DONE)).isEqualTo("HANDSHAKE_DONE");
