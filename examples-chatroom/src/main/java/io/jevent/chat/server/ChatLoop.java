@@ -37,12 +37,6 @@ final class ChatLoop {
     private static final AtomicLong SESSION_IDS = new AtomicLong();
     /** How often a loop marks received private messages delivered in the store. */
     static final Duration DELIVERY_FLUSH = Duration.ofSeconds(1);
-    /**
-     * Benchmark hook, false in production: encode broadcast lines once per recipient, as before
-     * shared fan-out, so that {@code GroupFanOutCostRun} can measure both in one run. Set only while
-     * no server runs or between its measured rounds.
-     */
-    static volatile boolean encodePerRecipient;
 
     final int index;
     final EventLoopThread thread;
@@ -341,28 +335,15 @@ final class ChatLoop {
      * after this task (the write-through {@code Deferred}) sends each connection's share.
      */
     void deliverGroup(GroupLine line) {
-        long sender = line.message.senderId();
-        if (encodePerRecipient) {
-            broadcast(line.text(), sender);
-        } else if (!loggedIn.isEmpty()) {
-            broadcast(line.line(sharedLines), sender);
+        if (!loggedIn.isEmpty()) {
+            broadcast(line.line(sharedLines), line.message.senderId());
         }
     }
 
     /** Writes {@code line} to every logged-in session of this loop except {@code exceptUserId}'s. */
     private void broadcast(String line, long exceptUserId) {
-        if (loggedIn.isEmpty()) {
-            return;
-        }
-        if (!encodePerRecipient) {
+        if (!loggedIn.isEmpty()) {
             broadcast(sharedLines.encode(line), exceptUserId);
-            return;
-        }
-        // A copy: a write may drop a slow consumer, which removes it from the map.
-        for (Session session : loggedIn.values().toArray(new Session[0])) {
-            if (session.userId() != exceptUserId) {
-                session.event(line);
-            }
         }
     }
 

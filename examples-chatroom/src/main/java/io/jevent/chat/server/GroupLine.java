@@ -36,7 +36,7 @@ final class GroupLine {
     }
 
     /** The GROUP line as text. */
-    String text() {
+    private String text() {
         return Events.group(message.senderName(), message.id(), message.tsMs(), message.body());
     }
 }

@@ -15,11 +15,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A measurement, not a test (skipped unless {@code -Dchat.fanout.run=true}): the CPU the event loop
- * threads spend per group delivery, with 1,000 logged-in readers on loopback, encoding the GROUP
- * line once per recipient (the old path, {@link ChatLoop#encodePerRecipient}) against once per
- * message shared by every output ({@code EvBuffer.addShared}), in interleaved rounds of the same run.
- * Every reader checks every delivery's sender and id order, so nothing lost or reordered is counted.
+ * A measurement, not a test (skipped unless {@code -Dchat.fanout.run=true}): the CPU and heap the
+ * event loop threads spend per group delivery, with 1,000 logged-in readers on loopback and one
+ * sender saying one line at a time, in rounds of the same run. Every reader checks every delivery's
+ * sender and order, so nothing lost or reordered is counted.
  *
  * <pre>
  * ./mvnw -B -o test -pl examples-chatroom -am -Dtest=GroupFanOutCostRun \
@@ -47,45 +46,27 @@ class GroupFanOutCostRun {
             }
             long[] loopIds = loopThreadIds();
             assertThat(loopIds).hasSize(IO_THREADS);
-            round(sender, readers, 0, PER_ROUND);  // warm-up of both paths; also skips the JOIN lines
-            ChatLoop.encodePerRecipient = true;
-            round(sender, readers, 0, PER_ROUND);
-            ChatLoop.encodePerRecipient = false;
+            round(sender, readers, 0, PER_ROUND);  // warm-up; also skips the JOIN lines
 
-            long[] cpu = new long[2];
-            long[] alloc = new long[2];
-            long[] deliveries = new long[2];
-            List<String> perRound = new ArrayList<>();
-            List<List<Double>> rounds = List.of(new ArrayList<>(), new ArrayList<>());
-            try {
-                for (int r = 0; r < 2 * ROUNDS; r++) {
-                    int mode = r % 2;          // 0: per recipient (before), 1: shared (after)
-                    ChatLoop.encodePerRecipient = mode == 0;
-                    long c0 = sum(loopIds, mx::getThreadCpuTime);
-                    long a0 = sum(loopIds, mx::getThreadAllocatedBytes);
-                    long delivered = round(sender, readers, r, PER_ROUND);
-                    long c = sum(loopIds, mx::getThreadCpuTime) - c0;
-                    long a = sum(loopIds, mx::getThreadAllocatedBytes) - a0;
-                    cpu[mode] += c;
-                    alloc[mode] += a;
-                    deliveries[mode] += delivered;
-                    rounds.get(mode).add((double) c / delivered);
-                    perRound.add(String.format(Locale.ROOT, "%s %.0f", mode == 0 ? "before" : "after", (double) c / delivered));
-                }
-            } finally {
-                ChatLoop.encodePerRecipient = false;
+            long cpu = 0;
+            long alloc = 0;
+            long deliveries = 0;
+            List<Double> rounds = new ArrayList<>();
+            for (int r = 1; r <= ROUNDS; r++) {
+                long c0 = sum(loopIds, mx::getThreadCpuTime);
+                long a0 = sum(loopIds, mx::getThreadAllocatedBytes);
+                long delivered = round(sender, readers, r, PER_ROUND);
+                long c = sum(loopIds, mx::getThreadCpuTime) - c0;
+                cpu += c;
+                alloc += sum(loopIds, mx::getThreadAllocatedBytes) - a0;
+                deliveries += delivered;
+                rounds.add((double) c / delivered);
             }
-            double before = (double) cpu[0] / deliveries[0];
-            double after = (double) cpu[1] / deliveries[1];
-            System.out.printf(Locale.ROOT, "group fan-out, %d readers, %d io thread(s), %d rounds x %d messages per mode%n",
+            System.out.printf(Locale.ROOT, "group fan-out, %d readers, %d io thread(s), %d rounds x %d messages%n",
                     READERS, IO_THREADS, ROUNDS, PER_ROUND);
-            System.out.println("ns of loop CPU per delivery, per round: " + perRound);
-            System.out.printf(Locale.ROOT, "before (encode per recipient): %.0f ns CPU, %.0f bytes allocated per delivery%n",
-                    before, (double) alloc[0] / deliveries[0]);
-            System.out.printf(Locale.ROOT, "after  (one encode, shared):   %.0f ns CPU, %.0f bytes allocated per delivery%n",
-                    after, (double) alloc[1] / deliveries[1]);
-            System.out.printf(Locale.ROOT, "after/before CPU ratio: %.2f (of the round medians: %.0f / %.0f = %.2f)%n",
-                    after / before, median(rounds.get(1)), median(rounds.get(0)), median(rounds.get(1)) / median(rounds.get(0)));
+            System.out.printf(Locale.ROOT, "loop CPU per delivery: %.0f ns (median of rounds %.0f, rounds %s);"
+                    + " %.0f heap bytes allocated per delivery%n", (double) cpu / deliveries, median(rounds),
+                    rounds.stream().map(x -> String.format(Locale.ROOT, "%.0f", x)).toList(), (double) alloc / deliveries);
             for (ChatClient r : readers) {
                 r.close();
             }
