@@ -6,7 +6,8 @@
 #                   JVM (echo is under 3 minutes, echo-full about 12)
 #   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
 #                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
-#                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4)
+#                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4; --io-threads N sets the server's loops,
+#                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2)
 #   jmh:            anything after it is passed to JMH instead, e.g.: benchmarks/run.sh jmh -h
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -37,7 +37,9 @@ import io.jevent.chat.auth.PasswordHasher;
 public final class ChatReport {
     static final int SEED_ITERATIONS = 1000;
     static final Duration STORM_BOUND = Duration.ofSeconds(30);
-    private static final int LOAD_THREADS = 2;
+    /** Load threads in this JVM and the server's {@code --io-threads}, as the options say. */
+    private static int loadThreads = 2;
+    private static int ioThreads = 1;
     private static final Duration WARMUP = Duration.ofSeconds(3);
     private static final Duration WINDOW = Duration.ofSeconds(8);
 
@@ -50,16 +52,23 @@ public final class ChatReport {
     private ChatReport() {
     }
 
-    /** Usage: {@code ChatReport <chatroom.jar> [cell-number...]} (cells 1-4 as listed, 5 the storm; default all). */
+    /**
+     * Usage: {@code ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [cell-number...]}
+     * (cells 1-4 as listed, 5 the storm; default all; 1 server loop and 2 load threads by default).
+     */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: ChatReport <chatroom.jar> [cell numbers 1-5]");
+            System.err.println("usage: ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [cell numbers 1-5]");
             System.exit(2);
         }
         Path jar = Path.of(args[0]);
         List<Integer> selected = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            selected.add(Integer.parseInt(args[i]));
+            switch (args[i]) {
+                case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
+                case "--load-threads" -> loadThreads = Integer.parseInt(args[++i]);
+                default -> selected.add(Integer.parseInt(args[i]));
+            }
         }
         Path dir = Files.createTempDirectory("chat-bench");
         Path seeded = dir.resolve("seeded.db");
@@ -83,8 +92,8 @@ public final class ChatReport {
             SeedUsers.delete(seeded);
         }
         System.out.println();
-        System.out.println("== Chat: chatroom.jar in its own JVM (-Xmx512m, --send-rate 0, synchronous=FULL), "
-                + LOAD_THREADS + " load threads in this JVM; window " + WINDOW.toSeconds() + " s after "
+        System.out.println("== Chat: chatroom.jar in its own JVM (-Xmx512m, --send-rate 0, synchronous=FULL, --io-threads "
+                + ioThreads + "), " + loadThreads + " load threads in this JVM; window " + WINDOW.toSeconds() + " s after "
                 + WARMUP.toSeconds() + " s warm-up; latencies in ms");
         System.out.printf(Locale.ROOT, "%-30s %12s %-12s %8s %-22s %-22s %7s %8s %5s %5s %5s %5s %4s%n", "cell",
                 "rate", "", "sent", "ack p50/p99/p99.9", "delivery p50/p99/p99.9", "µs/msg", "µs/deliv",
@@ -103,9 +112,9 @@ public final class ChatReport {
     private static String runCell(Path jar, Path seeded, Path db, ChatLoad.Cell cell, long ticksPerSecond)
             throws Exception {
         SeedUsers.copy(seeded, db);
-        ChatServerProcess server = ChatServerProcess.start(jar, db, SEED_ITERATIONS);
+        ChatServerProcess server = ChatServerProcess.start(jar, db, SEED_ITERATIONS, ioThreads);
         try {
-            ChatLoad load = new ChatLoad(server.port(), SeedUsers.PASSWORD, cell, LOAD_THREADS);
+            ChatLoad load = new ChatLoad(server.port(), SeedUsers.PASSWORD, cell, loadThreads);
             long[] ticks = new long[2];
             ChatLoad.Result r;
             try {
@@ -142,9 +151,9 @@ public final class ChatReport {
         int users = 1000;
         SeedUsers.copy(seeded, db);
         ChatLoad.Cell cell = new ChatLoad.Cell("storm", true, users, 0, 1, 0, Duration.ZERO, Duration.ofSeconds(1));
-        ChatServerProcess first = ChatServerProcess.start(jar, db, SEED_ITERATIONS);
+        ChatServerProcess first = ChatServerProcess.start(jar, db, SEED_ITERATIONS, ioThreads);
         ChatServerProcess second = null;
-        ChatLoad load = new ChatLoad(first.port(), SeedUsers.PASSWORD, cell, LOAD_THREADS);
+        ChatLoad load = new ChatLoad(first.port(), SeedUsers.PASSWORD, cell, loadThreads);
         try {
             load.awaitLoggedIn();
             int tokens = load.withResumeToken();
@@ -154,7 +163,7 @@ public final class ChatReport {
                 throw new IllegalStateException("the chat server stopped with status " + status);
             }
             SeedUsers.rehashAll(db, PasswordHasher.DEFAULT_ITERATIONS);
-            second = ChatServerProcess.start(jar, db, null);
+            second = ChatServerProcess.start(jar, db, null, ioThreads);
             int port = second.port();
             long ticks0 = second.cpuTicks();
             long[] back = load.reconnect(port, STORM_BOUND);

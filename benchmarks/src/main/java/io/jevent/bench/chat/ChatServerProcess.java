@@ -25,7 +25,7 @@ import io.jevent.bench.echo.ProcCpu;
  * long idle timeout (the storm's clients wait minutes for PBKDF2 without having logged in); the login
  * and registration limits, durability ({@code synchronous=FULL}) and everything else stay at their
  * defaults. {@code pbkdf2Iterations}: the count for the dummy hash and for re-hashing; it must not be
- * above the seeded hashes' count, or every LOGIN would re-hash.
+ * above the seeded hashes' count, or every LOGIN would re-hash. {@code ioThreads}: its event loops.
  *
  * <p>Threading: start and stop from one thread; {@link #cpuTicks()} from any.
  */
@@ -45,11 +45,12 @@ final class ChatServerProcess implements AutoCloseable {
         reader.start();
     }
 
-    static ChatServerProcess start(Path jar, Path db, Integer pbkdf2Iterations) {
+    static ChatServerProcess start(Path jar, Path db, Integer pbkdf2Iterations, int ioThreads) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
                 "-jar", jar.toString(), "server", "--port", "0", "--db", db.toString(), "--send-rate", "0",
-                "--keepalive", "0", "--idle-timeout", "3600", "--log-level", "warn"));
+                "--keepalive", "0", "--idle-timeout", "3600", "--log-level", "warn", "--io-threads",
+                Integer.toString(ioThreads)));
         if (pbkdf2Iterations != null) {
             command.add("--pbkdf2-iterations");
             command.add(pbkdf2Iterations.toString());
