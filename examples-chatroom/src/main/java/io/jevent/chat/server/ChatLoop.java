@@ -9,9 +9,12 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.jevent.chat.protocol.Events;
@@ -27,10 +30,12 @@ import io.jevent.msgqueue.EventLoopThread;
  * server-wide online list; plus routing and fan-out of messages and JOIN/PART events.
  *
  * <p>Threading: every field without a comment saying otherwise belongs to this loop's thread, and
- * every method but {@link #post} and the stats getters must run there. Other threads (the store's
- * writer and readers, hashing workers, other loops, loop 0's {@link Coordinator}) reach it only by
- * posting a task through {@link #post}, whose queue is FIFO per producer; that is the only
- * synchronisation, so the maps here need no lock.
+ * every method but {@link #post}, {@link #fanOutGroup} and the stats getters must run there. Other
+ * threads (the store's writer and readers, hashing workers, other loops, loop 0's {@link Coordinator})
+ * reach it only by posting a task through {@link #post}, whose queue is FIFO per producer; that is the
+ * only synchronisation, so the maps here need no lock. The one exception is group messages: the
+ * writer adds them to a concurrent inbox and posts a task only when none is pending ({@link
+ * #fanOutGroup}).
  */
 final class ChatLoop {
     private static final System.Logger LOG = System.getLogger(ChatLoop.class.getName());
@@ -54,6 +59,10 @@ final class ChatLoop {
     private Utf8LineDecoder decoder;
     /** Encodes broadcast lines once for all recipients. */
     private final SharedLines sharedLines = new SharedLines();
+    /** Group messages committed and not yet delivered here, in id order: the writer thread adds, this loop polls. */
+    private final Queue<GroupLine> groupInbox = new ConcurrentLinkedQueue<>();
+    /** Set by the writer thread when it posts {@link #deliverGroups}, cleared by that task as it starts. */
+    private final AtomicBoolean groupTaskPosted = new AtomicBoolean();
     private boolean shuttingDown;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
@@ -317,26 +326,59 @@ final class ChatLoop {
     }
 
     /**
-     * Posts a committed group message to every loop, this one included: one task per loop, not per
-     * user, carrying one {@link GroupLine} whose bytes all loops share. Called only by the store's
-     * writer thread, in commit order: being the one producer of group deliveries, it makes every
-     * loop's queue (FIFO per producer) receive them in id order, so all users see one order.
+     * Hands a committed group message to every loop, this one included, as one {@link GroupLine} whose
+     * bytes all loops share. Called only by the store's writer thread, in commit order: being the one
+     * producer of group deliveries, it makes every loop's inbox receive them in id order, so all users
+     * see one order. At most one task per loop per message, fewer when the loop has not yet taken
+     * earlier ones: see {@link #takeGroup}.
      */
     static void fanOutGroup(ServerContext ctx, StoredMessage message) {
         GroupLine line = new GroupLine(message);
         for (ChatLoop loop : ctx.loops) {
-            loop.post(() -> loop.deliverGroup(line));
+            loop.takeGroup(line);
         }
     }
 
     /**
-     * Loop thread: writes a group message to every logged-in session here but the sender's. The
-     * line is encoded once for all loops and referenced, not copied, by every output; the flush
-     * after this task (the write-through {@code Deferred}) sends each connection's share.
+     * Writer thread: queues {@code line} in this loop's inbox and posts a task to deliver the inbox
+     * unless one is posted and has not started yet; that task takes every line queued by then, so
+     * messages committed while the loop was busy reach each recipient as one batch.
+     *
+     * <p>No line is left behind: {@link #deliverGroups} clears {@link #groupTaskPosted} before it
+     * drains, so a line queued after the drain's last poll sees the flag clear and posts again.
+     * Delivering a line earlier than its own task would have is safe: it is committed, and the
+     * writer's later tasks (the senders' {@code OK sent}) still run after it.
      */
-    void deliverGroup(GroupLine line) {
-        if (!loggedIn.isEmpty()) {
-            broadcast(line.line(sharedLines), line.message.senderId());
+    private void takeGroup(GroupLine line) {
+        groupInbox.add(line);
+        if (!groupTaskPosted.get() && groupTaskPosted.compareAndSet(false, true)) {
+            post(this::deliverGroups);
+        }
+    }
+
+    /**
+     * Loop thread: writes the group messages in the inbox to every logged-in session here, each
+     * without the lines its user sent. The lines are encoded once for all loops and referenced, not
+     * copied, by every output, lines back to back in memory as one span ({@link GroupBatch}); the
+     * flush after this task (the write-through {@code Deferred}) sends each connection's share.
+     */
+    void deliverGroups() {
+        groupTaskPosted.set(false);
+        List<GroupLine> taken = new ArrayList<>();
+        for (GroupLine line = groupInbox.poll(); line != null; line = groupInbox.poll()) {
+            taken.add(line);
+        }
+        if (taken.isEmpty() || loggedIn.isEmpty()) {
+            return;
+        }
+        GroupBatch batch = GroupBatch.of(taken, sharedLines);
+        // A copy: a write may drop a slow consumer, which removes it from the map.
+        for (Session session : loggedIn.values().toArray(new Session[0])) {
+            for (SharedBytes span : batch.forRecipient(session.userId())) {
+                if (!session.event(span)) {
+                    break;          // not online, or dropped: none of the rest goes out either
+                }
+            }
         }
     }
 

@@ -17,7 +17,7 @@ import io.jevent.core.buffer.SharedBytes;
  */
 final class GroupLine {
     final StoredMessage message;
-    private final AtomicReference<SharedBytes> line = new AtomicReference<>();
+    private final AtomicReference<SharedLines.Line> line = new AtomicReference<>();
 
     GroupLine(StoredMessage message) {
         this.message = message;
@@ -25,9 +25,14 @@ final class GroupLine {
 
     /** Any loop thread: the GROUP line, encoded with {@code lines} (the caller's loop's) if no loop has yet. */
     SharedBytes line(SharedLines lines) {
-        SharedBytes encoded = line.get();
+        return encoded(lines).bytes();
+    }
+
+    /** Any loop thread: as {@link #line}, with where the bytes lie (see {@link SharedLines#join}). */
+    SharedLines.Line encoded(SharedLines lines) {
+        SharedLines.Line encoded = line.get();
         if (encoded == null) {
-            encoded = lines.encode(text());
+            encoded = lines.encodeLine(text());
             if (!line.compareAndSet(null, encoded)) {
                 encoded = line.get();
             }

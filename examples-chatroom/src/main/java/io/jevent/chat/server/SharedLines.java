@@ -28,9 +28,14 @@ final class SharedLines {
 
     /** Loop thread: {@code line} as UTF-8, shareable by any number of outputs. */
     SharedBytes encode(String line) {
+        return encodeLine(line).bytes();
+    }
+
+    /** Loop thread: {@code line} as UTF-8, with where it lies, so that neighbours can be {@link #join}ed. */
+    Line encodeLine(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_IN_SLAB) {
-            return SharedBytes.copyOf(bytes);
+            return new Line(SharedBytes.copyOf(bytes), null, 0, bytes.length);
         }
         ByteBuffer s = slab;
         if (s == null || s.remaining() < bytes.length) {
@@ -39,6 +44,31 @@ final class SharedLines {
         }
         int at = s.position();
         s.put(bytes);
-        return SharedBytes.wrap(s.slice(at, bytes.length));
+        return new Line(SharedBytes.wrap(s.slice(at, bytes.length)), s, at, bytes.length);
+    }
+
+    /**
+     * Encoded lines {@code first} to {@code last} as one {@code SharedBytes}, if they lie back to
+     * back in one slab (see {@link Line#isFollowedBy}); any thread: it reads nothing that changes.
+     */
+    @SuppressWarnings("ReferenceEquality")   // the same line, not an equal one
+    static SharedBytes join(Line first, Line last) {
+        if (first == last) {
+            return first.bytes();
+        }
+        return SharedBytes.wrap(first.slab().slice(first.at(), last.at() + last.length() - first.at()));
+    }
+
+    /**
+     * An encoded line: its shared bytes, and the slab and offset they were written at ({@code slab}
+     * null for a line with memory of its own). Immutable; the slab is only read through slices of
+     * bytes already written, which never change.
+     */
+    record Line(SharedBytes bytes, ByteBuffer slab, int at, int length) {
+        /** Whether {@code next} starts in the same slab right where this line ends. */
+        @SuppressWarnings("ReferenceEquality")   // the same memory; ByteBuffer.equals compares contents
+        boolean isFollowedBy(Line next) {
+            return slab != null && next.slab == slab && next.at == at + length;
+        }
     }
 }

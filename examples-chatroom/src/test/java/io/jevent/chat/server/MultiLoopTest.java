@@ -116,6 +116,58 @@ class MultiLoopTest {
         assertThat(seen1).as("both readers see one sequence").isEqualTo(seen0);
     }
 
+    /**
+     * Senders pipelining on both loops: each gets every other sender's group messages, in id order,
+     * and none of its own, however many of them a loop takes in one batch.
+     */
+    @Test
+    void sendersGetEveryOtherSendersGroupMessagesInOrderAndNoneOfTheirOwn() {
+        List<ChatClient> senders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            senders.add(fx.user("sender" + i));    // loops 0, 1, 0, 1
+        }
+        int perSender = 200;
+        for (int i = 0; i < senders.size(); i++) {
+            senders.get(i).sendRaw(("SAY from " + i + "\n").repeat(perSender).getBytes(StandardCharsets.US_ASCII));
+        }
+        List<List<Long>> own = new ArrayList<>();
+        for (ChatClient sender : senders) {
+            List<Long> ids = new ArrayList<>();
+            for (int k = 0; k < perSender; k++) {
+                List<String> reply = sender.readReply();
+                String ok = reply.get(reply.size() - 1);
+                assertThat(ok).startsWith("OK sent ");
+                ids.add(Long.parseLong(ok.substring("OK sent ".length())));
+            }
+            own.add(ids);
+        }
+        for (int i = 0; i < senders.size(); i++) {
+            List<Long> expected = new ArrayList<>();
+            for (int j = 0; j < senders.size(); j++) {
+                if (j != i) {
+                    expected.addAll(own.get(j));
+                }
+            }
+            expected.sort(null);
+            List<String> events = groupEvents(senders.get(i), expected.size());
+            List<Long> ids = new ArrayList<>();
+            for (String e : events) {
+                assertThat(e).as("sender%d got", i).doesNotStartWith("GROUP sender" + i + " ");
+                ids.add(Long.parseLong(e.split(" ", -1)[2]));
+            }
+            assertThat(ids).as("ids sender%d saw", i).isEqualTo(expected);
+        }
+    }
+
+    /** Reads until {@code count} GROUP events have arrived; returns them in arrival order. */
+    private static List<String> groupEvents(ChatClient reader, int count) {
+        List<String> events = new ArrayList<>();
+        while (events.size() < count) {
+            events.add(reader.awaitEvent(e -> e.startsWith("GROUP ")));
+        }
+        return events;
+    }
+
     /** Reads until {@code count} GROUP events have arrived; returns their ids in arrival order. */
     private static List<Long> groupIds(ChatClient reader, int count) {
         List<Long> ids = new ArrayList<>();
