@@ -32,7 +32,9 @@ import io.jevent.bench.echo.LatencyHistogram;
  * every (sender, recipient) pair must have received exactly what was sent: the shortfall is
  * {@link Result#lost()}. Latencies: ack = OK time − send time; delivery = arrival − send time (both
  * clocks are this JVM's nanoTime; paced sends are stamped with their scheduled time, so a late send
- * counts as late).
+ * counts as late); stored = arrival − the time the server's store writer stamped the message (the
+ * epoch-ms field of the line, so whole milliseconds, and the same machine's wall clock): the part of
+ * the delivery latency after the message reached the writer, that is its commit, hand-off and fan-out.
  *
  * <p>Threading: {@link #run} blocks its caller, which drives the phases; the workers are its own.
  */
@@ -64,7 +66,7 @@ public final class ChatLoad {
      * {@code sent} over the whole run (warm-up and drain included).
      */
     public record Result(long ackedInWindow, long deliveredInWindow, double seconds, LatencyHistogram ack,
-                         LatencyHistogram delivery, long sent, long lost, long duplicated, long reordered,
+                         LatencyHistogram delivery, LatencyHistogram stored, long sent, long lost, long duplicated, long reordered,
                          double loadCores) {
     }
 
@@ -273,6 +275,7 @@ public final class ChatLoad {
     private Result result(Duration window) {
         LatencyHistogram ack = new LatencyHistogram();
         LatencyHistogram delivery = new LatencyHistogram();
+        LatencyHistogram stored = new LatencyHistogram();
         long acked = 0;
         long delivered = 0;
         long reordered = 0;
@@ -282,6 +285,7 @@ public final class ChatLoad {
         for (ChatWorker w : workers) {
             ack.add(w.ackLatency);
             delivery.add(w.deliveryLatency);
+            stored.add(w.storedLatency);
             acked += w.ackedInWindow;
             delivered += w.deliveredInWindow;
             reordered += w.reordered;
@@ -304,7 +308,7 @@ public final class ChatLoad {
             }
         }
         double seconds = window.toNanos() / 1e9;
-        return new Result(acked, delivered, seconds, ack, delivery, control.sent.get(), lost, duplicated, reordered,
+        return new Result(acked, delivered, seconds, ack, delivery, stored, control.sent.get(), lost, duplicated, reordered,
                 cpu / (double) window.toNanos());
     }
 

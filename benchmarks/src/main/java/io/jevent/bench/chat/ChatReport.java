@@ -95,14 +95,15 @@ public final class ChatReport {
         System.out.println("== Chat: chatroom.jar in its own JVM (-Xmx512m, --send-rate 0, synchronous=FULL, --io-threads "
                 + ioThreads + "), " + loadThreads + " load threads in this JVM; window " + WINDOW.toSeconds() + " s after "
                 + WARMUP.toSeconds() + " s warm-up; latencies in ms");
-        System.out.printf(Locale.ROOT, "%-30s %12s %-12s %8s %-22s %-22s %7s %8s %5s %5s %5s %5s %4s%n", "cell",
-                "rate", "", "sent", "ack p50/p99/p99.9", "delivery p50/p99/p99.9", "µs/msg", "µs/deliv",
+        System.out.printf(Locale.ROOT, "%-30s %12s %-12s %8s %-22s %-22s %-11s %7s %8s %5s %5s %5s %5s %4s%n", "cell",
+                "rate", "", "sent", "ack p50/p99/p99.9", "delivery p50/p99/p99.9", "stored p50/99", "µs/msg", "µs/deliv",
                 "srv", "load", "lost", "reord", "dup");
         rows.forEach(System.out::println);
         if (storm != null) {
             System.out.println(storm);
         }
-        System.out.println("µs/msg, µs/deliv: server CPU (all its threads, /proc/<pid>/stat) over the window per message"
+        System.out.println("stored: from the server's store stamping the message to its arrival (whole ms; commit,"
+                + " hand-off and fan-out). µs/msg, µs/deliv: server CPU (all its threads, /proc/<pid>/stat) over the window per message"
                 + " sent / per delivery. srv, load: cores used by the server / by the load threads in the window.");
         System.out.printf(Locale.ROOT, "machine: %d cores, load average %s, %s %s%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
@@ -136,9 +137,9 @@ public final class ChatReport {
             double cpuMicros = (ticks[1] - ticks[0]) * 1e6 / ticksPerSecond;
             double msgs = cell.group() ? r.deliveredInWindow() / (double) (cell.users() - 1) : r.ackedInWindow();
             double rate = (cell.group() ? r.deliveredInWindow() : r.ackedInWindow()) / r.seconds();
-            return String.format(Locale.ROOT, "%-30s %12.0f %-12s %8d %-22s %-22s %7.1f %8.2f %5.2f %5.2f %5d %5d %4d",
+            return String.format(Locale.ROOT, "%-30s %12.0f %-12s %8d %-22s %-22s %-11s %7.1f %8.2f %5.2f %5.2f %5d %5d %4d",
                     cell.name(), rate, cell.group() ? "deliveries/s" : "acked msgs/s", r.sent(),
-                    quantiles(r.ack()), quantiles(r.delivery()), cpuMicros / msgs,
+                    quantiles(r.ack()), quantiles(r.delivery()), wholeMs(r.stored()), cpuMicros / msgs,
                     cpuMicros / r.deliveredInWindow(), cpuMicros / 1e6 / r.seconds(), r.loadCores(), r.lost(),
                     r.reordered(), r.duplicated());
         } finally {
@@ -198,6 +199,14 @@ public final class ChatReport {
         }
         return String.format(Locale.ROOT, "%.2f/%.2f/%.2f", h.quantile(0.5) / 1e6, h.quantile(0.99) / 1e6,
                 h.quantile(0.999) / 1e6);
+    }
+
+    /** p50/p99 of a histogram recorded in whole milliseconds. */
+    private static String wholeMs(LatencyHistogram h) {
+        if (h.count() == 0) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f/%.0f", h.quantile(0.5) / 1e6, h.quantile(0.99) / 1e6);
     }
 
     private static String loadAverage() {

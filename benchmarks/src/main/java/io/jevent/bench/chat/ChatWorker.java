@@ -32,6 +32,8 @@ final class ChatWorker implements Runnable {
     final List<ChatClient> senders = new ArrayList<>();
     final LatencyHistogram ackLatency = new LatencyHistogram();
     final LatencyHistogram deliveryLatency = new LatencyHistogram();
+    /** From the time the store's writer stamped the message (epoch ms) to its arrival: ms resolution. */
+    final LatencyHistogram storedLatency = new LatencyHistogram();
     private final List<ChatClient> dirty = new ArrayList<>();
     private final Consumer<SelectionKey> onReady = this::ready;
     private Selector selector;
@@ -45,6 +47,8 @@ final class ChatWorker implements Runnable {
     private boolean measuring;
     private long deliveredUnpublished;
     private long now;
+    /** Wall-clock time of the read being parsed, epoch ms (the store stamps messages in it). */
+    private long wallAt;
     /** The numeric fields of the delivery being parsed. */
     private final long[] fields = new long[5];
 
@@ -207,6 +211,7 @@ final class ChatWorker implements Runnable {
         int end = c.in.position();
         int start = 0;
         long at = System.nanoTime();
+        wallAt = System.currentTimeMillis();
         for (int i = 0; i < end; i++) {
             if (b[i] == '\n') {
                 line(c, b, start, i, at);
@@ -321,6 +326,7 @@ final class ChatWorker implements Runnable {
         if (inWindow(at)) {
             deliveredInWindow++;
             deliveryLatency.record(at - v[4]);
+            storedLatency.record(Math.max(0, wallAt - v[2]) * 1_000_000L);
         }
     }
 
