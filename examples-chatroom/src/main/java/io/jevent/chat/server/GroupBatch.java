@@ -18,7 +18,7 @@ final class GroupBatch {
     private final SharedLines.Line[] lines;
     private final long[] senders;
     /** What a recipient who sent none of the lines gets. */
-    private final List<SharedBytes> all;
+    private final SharedBytes[] all;
 
     private GroupBatch(SharedLines.Line[] lines, long[] senders) {
         this.lines = lines;
@@ -38,8 +38,11 @@ final class GroupBatch {
         return new GroupBatch(lines, senders);
     }
 
-    /** The spans, in order, for the user {@code userId}: every line but those the user sent. */
-    List<SharedBytes> forRecipient(long userId) {
+    /**
+     * The spans, in order, for the user {@code userId}: every line but those the user sent. An array,
+     * shared by the recipients who sent none of the lines: callers only read it.
+     */
+    SharedBytes[] forRecipient(long userId) {
         for (long sender : senders) {
             if (sender == userId) {
                 return spans(userId);
@@ -49,7 +52,7 @@ final class GroupBatch {
     }
 
     /** The lines not sent by {@code except}, neighbours in memory joined. */
-    private List<SharedBytes> spans(long except) {
+    private SharedBytes[] spans(long except) {
         List<SharedBytes> out = new ArrayList<>(1);
         SharedLines.Line first = null;
         SharedLines.Line last = null;
@@ -74,6 +77,6 @@ final class GroupBatch {
         if (first != null) {
             out.add(SharedLines.join(first, last));
         }
-        return out;
+        return out.toArray(new SharedBytes[0]);
     }
 }

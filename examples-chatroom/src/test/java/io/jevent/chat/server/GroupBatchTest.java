@@ -38,7 +38,7 @@ class GroupBatchTest {
         return Events.group(m.senderName(), m.id(), m.tsMs(), m.body());
     }
 
-    private static List<String> asText(List<SharedBytes> spans) {
+    private static List<String> asText(SharedBytes[] spans) {
         List<String> out = new ArrayList<>();
         for (SharedBytes s : spans) {
             out.add(new String(s.toByteArray(), StandardCharsets.UTF_8));
