@@ -2,6 +2,7 @@ package io.jevent.chat.cli;
 
 import java.io.Console;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 
@@ -10,9 +11,11 @@ import io.jevent.chat.client.ClientOptions;
 import io.jevent.chat.client.console.ClientConsole;
 import io.jevent.chat.client.console.JLineConsole;
 import io.jevent.chat.client.console.PlainConsole;
+import io.jevent.chat.tls.ServerTrust;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,6 +24,9 @@ import picocli.CommandLine.Spec;
  * {@code chatroom client}: the terminal chat client. On a terminal it uses JLine (line editing,
  * messages shown above the prompt, passwords not echoed); when stdin or stdout is not a terminal
  * (a pipe, a script) it reads and writes plain lines.
+ *
+ * <p>Exit status: 0 when the person quits, 2 for a usage error, {@link ChatClient#EXIT_UNTRUSTED} (1)
+ * when it stopped because it could not trust the server's TLS certificate or read the trust store.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Terminal chat client (menus, or slash commands: type /help once connected).")
@@ -37,6 +43,9 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--plain", description = "Plain line input and output even on a terminal.")
     boolean plain;
 
+    @Mixin
+    ClientTlsOptions tls;
+
     @Override
     public Integer call() throws Exception {
         Options.require(spec, port >= 1 && port <= 65535, "--port must be 1-65535, not " + port);
@@ -44,7 +53,17 @@ final class ClientCommand implements Callable<Integer> {
         // each attempt (an address may change while it runs) and says so if it then fails.
         Options.require(spec, !new InetSocketAddress(host, port).isUnresolved(),
                 "--host: cannot resolve host '" + host + "'");
-        return ChatClient.run(ClientOptions.of(host, port), console());
+        tls.validate(spec);
+        ServerTrust trust;
+        try {
+            trust = tls.trust();
+        } catch (IOException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("chatroom client: " + Options.describe(e));
+            err.flush();
+            return ChatClient.EXIT_UNTRUSTED;
+        }
+        return ChatClient.run(ClientOptions.of(host, port).withTls(trust), console());
     }
 
     private ClientConsole console() throws IOException {

@@ -1,5 +1,6 @@
 package io.jevent.chat.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -14,8 +15,11 @@ import io.jevent.chat.server.ChatServer;
 import io.jevent.chat.server.Keepalive;
 import io.jevent.chat.server.SendLimits;
 import io.jevent.chat.server.ServerConfig;
+import io.jevent.chat.server.ServerTls;
 import io.jevent.chat.store.StoreConfig;
+import io.jevent.chat.tls.ServerIdentity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -26,7 +30,8 @@ import picocli.CommandLine.Spec;
  * and exits 0; 3 if the shutdown timed out on the database and abandoned writes; or, if the server
  * stops on its own because an event loop thread died, {@link ChatroomMain#EXIT_FAILED} after shutting
  * down what it could ({@link ChatServer#awaitExitStatus()}). Prints one line on start with the address
- * and the database path.
+ * and the database path, and with TLS on ({@link ServerTlsOptions}) a second with the certificate's
+ * SHA-256 fingerprint.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run the chat server (stop it with Ctrl-C or SIGTERM).")
@@ -38,8 +43,12 @@ final class ServerCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "7777",
-            description = "TCP port, 0-65535 (0 picks a free one; default ${DEFAULT-VALUE}).")
+            description = "Plain-text TCP port, 0-65535 (0 picks a free one; default ${DEFAULT-VALUE}). With TLS on,"
+                    + " a plain-text listener runs only if this is given.")
     int port;
+
+    @Mixin
+    ServerTlsOptions tls;
 
     @Option(names = "--bind", defaultValue = "127.0.0.1",
             description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
@@ -113,8 +122,15 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         InetSocketAddress address = validate();
-        LogSetup.configure(logLevel);
         Path database = db.toAbsolutePath();
+        ServerIdentity identity;
+        try {
+            // Before the database and the logging: a bad key store leaves nothing behind.
+            identity = tls.enabled() ? tls.load(database) : null;
+        } catch (IOException e) {
+            return cannotStart(e);
+        }
+        LogSetup.configure(logLevel);
         ServerConfig defaults = ServerConfig.defaults(database);
         ServerConfig config = defaults
                 .withBind(address)
@@ -132,16 +148,19 @@ final class ServerCommand implements Callable<Integer> {
                         outputBudgetMib != null ? outputBudgetMib << 20 : defaults.outputBudget());
         ChatServer server;
         try {
-            server = ChatServer.start(config);
+            ServerTls serverTls = identity == null ? null
+                    : new ServerTls(new InetSocketAddress(address.getAddress(), tls.port()), identity.context(),
+                            plainPortGiven());
+            server = ChatServer.start(config, serverTls);
         } catch (Exception e) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.println("chatroom server: cannot start: " + Options.describe(e));
-            err.flush();
-            return 1;
+            return cannotStart(e);
         }
-        InetSocketAddress at = server.address();
-        System.out.println("chat server listening on " + at.getAddress().getHostAddress() + ":" + at.getPort()
-                + ", database " + database);
+        System.out.println("chat server listening on " + listeners(server) + ", database " + database);
+        if (identity != null) {
+            System.out.println("TLS certificate SHA-256 fingerprint " + identity.fingerprint()
+                    + (tls.selfSigned ? " (self-signed, " + (identity.created() ? "made now in " : "from ")
+                    + identity.file() + ")" : ""));
+        }
         System.out.flush();
         int status = server.awaitExitStatus();   // returns after SIGTERM/SIGINT, or a loop's death
         if (status == ChatroomMain.EXIT_FAILED) {
@@ -151,6 +170,32 @@ final class ServerCommand implements Callable<Integer> {
             err.flush();
         }
         return status;
+    }
+
+    /** One line on stderr; exit status 1. */
+    private int cannotStart(Exception e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("chatroom server: cannot start: " + Options.describe(e));
+        err.flush();
+        return 1;
+    }
+
+    /** The listeners for the start line: {@code 127.0.0.1:7777}, or each followed by its kind when TLS is on. */
+    private static String listeners(ChatServer server) {
+        InetSocketAddress plain = server.address();
+        InetSocketAddress secure = server.tlsAddress();
+        if (secure == null) {
+            return hostPort(plain);
+        }
+        return (plain != null ? hostPort(plain) + " (plain text) and " : "") + hostPort(secure) + " (TLS)";
+    }
+
+    private static String hostPort(InetSocketAddress at) {
+        return at.getAddress().getHostAddress() + ":" + at.getPort();
+    }
+
+    private boolean plainPortGiven() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--port");
     }
 
     /**
@@ -183,6 +228,7 @@ final class ServerCommand implements Callable<Integer> {
                 "--output-budget must be 1-" + (1L << 30) + " MiB, not " + outputBudgetMib);
         Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
                 "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
+        tls.validate(spec, port, plainPortGiven());
         InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once
         Options.require(spec, !address.isUnresolved(), "--bind: cannot resolve host '" + bind + "'");
         return address;

@@ -35,6 +35,13 @@ import io.jevent.msgqueue.MsgQueue;
  * </ul>
  */
 public final class ChatClient {
+    /**
+     * Exit status when the client stopped because it could not trust the server: its TLS
+     * certificate changed, did not match {@code --fingerprint}, was refused by the trust store, or
+     * the person did not accept it on first contact.
+     */
+    public static final int EXIT_UNTRUSTED = 1;
+
     private ChatClient() {
     }
 
@@ -46,7 +53,8 @@ public final class ChatClient {
      *
      * @param options where to connect and how to show times
      * @param console where to read and print; closed before returning
-     * @return the exit code: 0
+     * @return the exit code: 0, or {@link #EXIT_UNTRUSTED} if it stopped because the server's
+     *         certificate was not trusted
      * @throws InterruptedException if the calling thread is interrupted while waiting for a prompt
      */
     public static int run(ClientOptions options, ClientConsole console) throws InterruptedException {

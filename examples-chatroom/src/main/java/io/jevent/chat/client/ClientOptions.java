@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Objects;
 
+import io.jevent.chat.tls.ServerTrust;
+
 /**
  * How the client connects and shows things.
  *
@@ -13,9 +15,10 @@ import java.util.Objects;
  * @param firstRetry    the delay before the first reconnect attempt
  * @param maxRetry      the longest delay between attempts (the delay doubles up to it)
  * @param quitTimeout   how long {@code /quit} waits for the server's goodbye before closing anyway
+ * @param tls           how to trust the server over TLS, or null to speak plain text
  */
 public record ClientOptions(String host, int port, ZoneId zone, Duration firstRetry, Duration maxRetry,
-                            Duration quitTimeout) {
+                            Duration quitTimeout, ServerTrust tls) {
     /** The port the server listens on by default. */
     public static final int DEFAULT_PORT = 7777;
 
@@ -35,7 +38,7 @@ public record ClientOptions(String host, int port, ZoneId zone, Duration firstRe
     }
 
     /**
-     * The defaults: local time, reconnect after 0.5 s doubling up to 8 s, 2 s to say goodbye.
+     * The defaults: plain text, local time, reconnect after 0.5 s doubling up to 8 s, 2 s to say goodbye.
      *
      * @param host the server's host
      * @param port the server's port
@@ -43,12 +46,12 @@ public record ClientOptions(String host, int port, ZoneId zone, Duration firstRe
      */
     public static ClientOptions of(String host, int port) {
         return new ClientOptions(host, port, ZoneId.systemDefault(), Duration.ofMillis(500), Duration.ofSeconds(8),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), null);
     }
 
     /** @param value the zone to show times in @return a copy with it */
     public ClientOptions withZone(ZoneId value) {
-        return new ClientOptions(host, port, value, firstRetry, maxRetry, quitTimeout);
+        return new ClientOptions(host, port, value, firstRetry, maxRetry, quitTimeout, tls);
     }
 
     /**
@@ -59,6 +62,11 @@ public record ClientOptions(String host, int port, ZoneId zone, Duration firstRe
      * @return a copy with them
      */
     public ClientOptions withRetry(Duration first, Duration max) {
-        return new ClientOptions(host, port, zone, first, max, quitTimeout);
+        return new ClientOptions(host, port, zone, first, max, quitTimeout, tls);
+    }
+
+    /** @param value how to trust the server over TLS; null for plain text @return a copy with it */
+    public ClientOptions withTls(ServerTrust value) {
+        return new ClientOptions(host, port, zone, firstRetry, maxRetry, quitTimeout, value);
     }
 }

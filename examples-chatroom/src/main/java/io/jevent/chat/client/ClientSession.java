@@ -1,6 +1,8 @@
 package io.jevent.chat.client;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +18,9 @@ import io.jevent.chat.client.Input.Typed;
 import io.jevent.chat.client.console.ClientConsole;
 import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Protocol;
+import io.jevent.chat.tls.KnownServers;
+import io.jevent.chat.tls.ServerChangedException;
+import io.jevent.chat.tls.UnknownServerException;
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
 
@@ -46,6 +51,14 @@ import io.jevent.core.EventBase;
  * it offer to log in again under the remembered name and ask for the password. A session taken over
  * by a login elsewhere ({@code BYE logged in elsewhere}) is not taken back: the client says so and
  * returns to the logged-out menu.
+ *
+ * <h2>TLS: whom to trust</h2>
+ * With TLS, nothing is sent before the handshake has passed the {@link ClientOptions#tls() trust}.
+ * Trust on first use: a server whose certificate is not pinned yet fails its first handshake; the
+ * client shows the fingerprint and asks ({@code TRUST_ASK}), pins it if the person says yes, and
+ * connects again, now silently. A certificate that differs from the pin (or from
+ * {@code --fingerprint}), or that the trust store refuses, ends the client with a loud message and
+ * {@link ChatClient#EXIT_UNTRUSTED}: it is never retried or accepted on a keystroke.
  */
 final class ClientSession implements ServerLink.Listener {
     private enum Mode {
@@ -55,6 +68,8 @@ final class ClientSession implements ServerLink.Listener {
         MENU_IN, PICK_PARTNER, PRIVATE, GROUP, HISTORY_COUNT,
         /** Reconnected after losing a logged-in connection. */
         RELOGIN_ASK, RELOGIN_PASSWORD,
+        /** Trust on first use: asked whether to trust a server certificate not seen before. */
+        TRUST_ASK,
         /** Was logged in, connection lost, reconnecting. */
         OFFLINE,
         /** A request is in flight whose reply decides the next mode: no prompt. */
@@ -105,6 +120,8 @@ final class ClientSession implements ServerLink.Listener {
     private String resumeToken;      // from the last LOGIN's TOKEN line; memory only, like a password
     private Mode resumeMode;         // the chat mode to return to after a RESUME
     private boolean takenOver;       // the server said BYE logged in elsewhere
+    private UnknownServerException unknownServer;   // asked about in TRUST_ASK
+    private Mode beforeTrust;        // the mode to go back to once trusted
 
     ClientSession(ClientOptions options, ClientConsole console, EventBase base, BlockingQueue<Prompt> prompts) {
         this.options = options;
@@ -112,7 +129,7 @@ final class ClientSession implements ServerLink.Listener {
         this.base = base;
         this.prompts = prompts;
         this.link = new ServerLink(base, InetSocketAddress.createUnresolved(options.host(), options.port()),
-                new Backoff(options.firstRetry(), options.maxRetry()), this);
+                options.tls(), new Backoff(options.firstRetry(), options.maxRetry()), this);
     }
 
     /** Starts connecting. */
@@ -182,6 +199,62 @@ final class ClientSession implements ServerLink.Listener {
             say("Reconnected to " + where() + ".\n" + Texts.MENU_OUT);
         } else {
             say("Reconnected to " + where() + ".");
+        }
+    }
+
+    /**
+     * The server's certificate was not trusted, so nothing was sent. Not pinned yet (trust on first
+     * use): show the fingerprint and ask. Anything else (changed, or refused by the trust store):
+     * say so loudly and exit with {@link ChatClient#EXIT_UNTRUSTED}, as ssh does, rather than retry.
+     */
+    @Override
+    public void refused(CertificateException cause) {
+        if (mode == Mode.DONE) {
+            finish();
+            return;
+        }
+        KnownServers known = options.tls().knownServers();
+        if (cause instanceof UnknownServerException unknown && known != null) {
+            unknownServer = unknown;
+            if (mode != Mode.TRUST_ASK) {
+                beforeTrust = mode;
+            }
+            mode = Mode.TRUST_ASK;
+            ask();
+            say(Texts.unknownServer(unknown.server(), unknown.fingerprint(), known.file().toString()));
+            return;
+        }
+        if (cause instanceof ServerChangedException changed) {
+            say(Texts.serverChanged(changed.server(), changed.expected(), changed.actual(), changed.pinnedIn(),
+                    known == null));
+        } else {
+            say("The certificate of the chat server " + where() + " is not trusted: " + cause.getMessage()
+                    + ".\nNot connecting, and nothing was sent.");
+        }
+        finish(ChatClient.EXIT_UNTRUSTED);
+    }
+
+    /** The answer to the trust-on-first-use question. */
+    private void trustAnswer(String answer) {
+        String a = answer.strip().toLowerCase(Locale.ROOT);
+        if (a.equals("y") || a.equals("yes")) {
+            KnownServers known = options.tls().knownServers();
+            try {
+                known.pin(options.host(), options.port(), unknownServer.fingerprint());
+            } catch (IOException e) {
+                say("Cannot save the fingerprint in " + known.file() + ": " + e.getMessage() + ". Not connecting.");
+                finish(ChatClient.EXIT_UNTRUSTED);
+                return;
+            }
+            say("Saved the fingerprint of " + unknownServer.server() + " in " + known.file() + ". Connecting ...");
+            unknownServer = null;
+            mode = beforeTrust;
+            link.open();
+        } else if (a.equals("n") || a.equals("no")) {
+            say("Not trusted, so not connecting.");
+            finish(ChatClient.EXIT_UNTRUSTED);
+        } else {
+            say("Type yes or no.");
         }
     }
 
@@ -305,6 +378,11 @@ final class ClientSession implements ServerLink.Listener {
             return;
         }
         if (t.kind() != Typed.Kind.LINE) {
+            if (mode == Mode.TRUST_ASK) {
+                say("No answer, so not connecting.");
+                finish(ChatClient.EXIT_UNTRUSTED);
+                return;
+            }
             quit();
             return;
         }
@@ -316,6 +394,13 @@ final class ClientSession implements ServerLink.Listener {
         String line = t.line();
         switch (mode) {
             case REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_PASSWORD, RELOGIN_PASSWORD -> password(line);
+            case TRUST_ASK -> {
+                if (line.strip().startsWith("/")) {
+                    slash(line);
+                } else {
+                    trustAnswer(line);
+                }
+            }
             default -> {
                 if (line.startsWith("//") && (mode == Mode.PRIVATE || mode == Mode.GROUP)) {
                     chatLine(line.substring(1));
@@ -363,6 +448,7 @@ final class ClientSession implements ServerLink.Listener {
             case HISTORY_COUNT -> new Prompt("How many messages, and optionally with whom (Enter for 20): ", false);
             case RELOGIN_ASK -> new Prompt("Log in again as " + reloginName + "? [Y/n] ", false);
             case RELOGIN_PASSWORD -> new Prompt("Password for " + reloginName + ": ", true);
+            case TRUST_ASK -> new Prompt("Trust this server and connect? [yes/no] ", false);
             case OFFLINE -> new Prompt("(offline)> ", false);
             case WAIT, DONE -> throw new IllegalStateException("no prompt in " + m);
         };
@@ -764,6 +850,11 @@ final class ClientSession implements ServerLink.Listener {
     }
 
     private void finish() {
+        finish(0);
+    }
+
+    /** Ends the session; the client exits with {@code status}. */
+    private void finish(int status) {
         if (finished.isDone()) {
             return;
         }
@@ -773,8 +864,8 @@ final class ClientSession implements ServerLink.Listener {
             quitTimer.free();
         }
         say("Bye.");
+        finished.complete(status);   // before STOP: the keyboard thread reads the status once it stops
         prompts.add(Prompt.STOP);   // the keyboard thread is not reading: it answered the last prompt
-        finished.complete(0);
     }
 
     // ---------------------------------------------------------------- helpers

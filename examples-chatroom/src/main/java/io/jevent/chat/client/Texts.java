@@ -105,4 +105,34 @@ final class Texts {
             default -> "The server refused: " + r.code() + " " + t;
         };
     }
+
+    /** Trust on first use: what the person is asked to check before the fingerprint is pinned. */
+    static String unknownServer(String server, String fingerprint, String knownFile) {
+        return "The authenticity of the chat server " + server + " cannot be established: this client has not\n"
+                + "seen its certificate before. Its SHA-256 fingerprint is\n"
+                + "  " + fingerprint + "\n"
+                + "Compare it with the one the server printed when it started (or ask whoever runs it).\n"
+                + "If you say yes it is saved in " + knownFile + " and checked at every connect.";
+    }
+
+    /** The pinned certificate changed: loud, like ssh's, and nothing is sent. */
+    static String serverChanged(String server, String expected, String actual, String pinnedIn, boolean commandLine) {
+        return """
+                @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+                @   WARNING: THE CHAT SERVER'S CERTIFICATE HAS CHANGED!   @
+                @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+                IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!
+                Someone could be eavesdropping on you right now (a man-in-the-middle attack),
+                or the server's certificate was replaced.
+                """
+                + "The server " + server + " presented the SHA-256 fingerprint\n"
+                + "  " + actual + "\n"
+                + "but the fingerprint " + pinnedIn + " is\n"
+                + "  " + expected + "\n"
+                + (commandLine
+                        ? "If the new certificate is the right one, connect with its fingerprint instead.\n"
+                        : "If you know the server's certificate was replaced, delete the line for " + server
+                                + " from that file\nand connect again.\n")
+                + "Not connecting, and nothing was sent.";
+    }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.net.ssl.SSLContext;
+
 import io.jevent.chat.protocol.Events;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.protocol.Utf8LineDecoder;
@@ -111,11 +113,11 @@ final class ChatLoop {
         }
     }
 
-    /** Loop thread: takes over an accepted connection. */
+    /** Loop thread: takes over an accepted connection, which speaks TLS with {@code tls} unless it is null. */
     // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
     // read-modify-write loses nothing; volatile only lets other threads read them.
     @SuppressWarnings("NonAtomicVolatileUpdate")
-    void open(SocketChannel channel) {
+    void open(SocketChannel channel, SSLContext tls) {
         if (decoder == null) {
             decoder = new Utf8LineDecoder();   // made here: it must belong to this thread
             // Every session arms the same idle timeout: a common timeout makes re-arming O(1).
@@ -125,7 +127,7 @@ final class ChatLoop {
                 thread.base().initCommonTimeout(ctx.config.keepalive().timeout());
             }
         }
-        Session session = new Session(this, SESSION_IDS.incrementAndGet(), channel);
+        Session session = new Session(this, SESSION_IDS.incrementAndGet(), channel, tls);
         sessions.add(session);
         accepted++;
         open = sessions.size();

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import javax.net.ssl.SSLContext;
+
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.auth.ResumeTokens;
@@ -33,7 +35,8 @@ import io.jevent.msgqueue.EventLoopGroup;
 import io.jevent.msgqueue.EventLoopThread;
 
 /**
- * The chat server: a listener, N event loops, hashing workers and the SQLite store.
+ * The chat server: a plain-text listener, a TLS listener ({@link ServerTls}) or both, N event loops,
+ * hashing workers and the SQLite store.
  *
  * <h2>Threads and who owns what</h2>
  * <ul>
@@ -103,22 +106,26 @@ public final class ChatServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<ChatLoop> loops;
     private final InetSocketAddress address;
+    private final InetSocketAddress tlsAddress;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** The first loop death, if any: the shutdown then ends exceptionally with it. */
     private final AtomicReference<LoopDiedException> death = new AtomicReference<>();
-    // Loop 0 only.
+    // Loop 0 only; either listener may be null.
     private ConnectionListener listener;
+    private ConnectionListener tlsListener;
     private final List<Event> signals = new ArrayList<>();
 
-    private ChatServer(ServerConfig config, ChatStore store, HashingPool workers, EventLoopGroup group,
+    private ChatServer(ServerConfig config, ServerTls tls, ChatStore store, HashingPool workers, EventLoopGroup group,
                        List<ChatLoop> loops) throws IOException {
         this.config = config;
         this.store = store;
         this.workers = workers;
         this.group = group;
         this.loops = loops;
-        this.address = call(loops.get(0), this::listen);
+        InetSocketAddress[] bound = call(loops.get(0), base -> listen(base, tls));
+        this.address = bound[0];
+        this.tlsAddress = bound[1];
         for (ChatLoop loop : loops) {
             watchForDeath(loop);
         }
@@ -165,7 +172,21 @@ public final class ChatServer implements AutoCloseable {
      * @throws IOException    if the address cannot be bound (in use, not local...); nothing is left running
      */
     public static ChatServer start(ServerConfig config) throws StoreException, IOException {
-        return start(config, StoreConfig.defaults(config.database()).withDurability(config.durability()));
+        return start(config, (ServerTls) null);
+    }
+
+    /**
+     * As {@link #start(ServerConfig)}, with a TLS listener as well as, or instead of, the plain-text one.
+     *
+     * @param config settings; {@link ServerConfig#bind()} is the plain-text listener's address
+     * @param tls    the TLS listener, or null for plain text only
+     * @return the running server
+     * @throws StoreException if the database cannot be opened
+     * @throws IOException    if an address cannot be bound; nothing is left running
+     */
+    public static ChatServer start(ServerConfig config, ServerTls tls) throws StoreException, IOException {
+        return start(config, StoreConfig.defaults(config.database()).withDurability(config.durability()),
+                AuthLimits.defaults(), System::nanoTime, tls);
     }
 
     /**
@@ -199,6 +220,13 @@ public final class ChatServer implements AutoCloseable {
     static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits,
                             LongSupplier nanoClock)
             throws StoreException, IOException {
+        return start(config, storeConfig, limits, nanoClock, null);
+    }
+
+    /** The full form, with a TLS listener ({@code tls}, or null for none). */
+    static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits,
+                            LongSupplier nanoClock, ServerTls tls)
+            throws StoreException, IOException {
         ChatStore store = ChatStore.open(storeConfig);
         HashingPool workers = null;
         EventLoopGroup group = null;
@@ -214,7 +242,7 @@ public final class ChatServer implements AutoCloseable {
             }
             ctx.loops = List.copyOf(loops);
             ctx.coordinator = new Coordinator(loops.get(0), ctx.loops, limits);
-            return new ChatServer(config, store, workers, group, ctx.loops);
+            return new ChatServer(config, tls, store, workers, group, ctx.loops);
         } catch (IOException | RuntimeException | Error e) {
             if (group != null) {
                 group.close();
@@ -227,11 +255,25 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    /** Loop 0, at start: binds, and installs the signal handlers. */
-    private InetSocketAddress listen(EventBase base) {
-        listener = ConnectionListener.bind(base, config.bind(), (l, channel) -> dispatch(channel));
-        listener.setErrorCallback((l, error) ->
-                LOG.log(System.Logger.Level.WARNING, "accept failed, pausing: " + error));
+    /**
+     * Loop 0, at start: binds, and installs the signal handlers.
+     *
+     * @return the plain-text and TLS listeners' addresses, each null if not listening
+     */
+    private InetSocketAddress[] listen(EventBase base, ServerTls tls) {
+        if (tls == null || tls.alsoPlain()) {
+            listener = bind(base, config.bind(), null);
+        }
+        if (tls != null) {
+            try {
+                tlsListener = bind(base, tls.bind(), tls.context());
+            } catch (RuntimeException e) {
+                if (listener != null) {
+                    listener.close();
+                }
+                throw e;
+            }
+        }
         if (config.handleSignals()) {
             for (String name : new String[] {"TERM", "INT"}) {
                 Event signal = base.newSignal(name, (ev, what) -> {
@@ -242,13 +284,23 @@ public final class ChatServer implements AutoCloseable {
                 signals.add(signal);
             }
         }
-        return listener.localAddress();
+        return new InetSocketAddress[] {
+                listener == null ? null : listener.localAddress(),
+                tlsListener == null ? null : tlsListener.localAddress()};
+    }
+
+    /** Loop 0: a listener whose connections speak TLS with {@code tls}, or plain text if null. */
+    private ConnectionListener bind(EventBase base, InetSocketAddress at, SSLContext tls) {
+        ConnectionListener l = ConnectionListener.bind(base, at, (ln, channel) -> dispatch(channel, tls));
+        l.setErrorCallback((ln, error) ->
+                LOG.log(System.Logger.Level.WARNING, "accept failed, pausing: " + error));
+        return l;
     }
 
     /** Loop 0: each new connection goes to the next loop (loop 0 too) through its queue. */
-    private void dispatch(SocketChannel channel) {
+    private void dispatch(SocketChannel channel, SSLContext tls) {
         try {
-            group.dispatchAccepted(channel, (base, ch) -> loopOf(base).open(ch));
+            group.dispatchAccepted(channel, (base, ch) -> loopOf(base).open(ch, tls));
         } catch (RejectedExecutionException e) {
             LOG.log(System.Logger.Level.DEBUG, "connection refused: shutting down");   // the channel is closed
         }
@@ -263,9 +315,24 @@ public final class ChatServer implements AutoCloseable {
         throw new IllegalStateException("connection handed to an unknown loop");
     }
 
-    /** @return the address the server listens on (the real port when configured with port 0). Any thread. */
+    /**
+     * Any thread.
+     *
+     * @return the address the plain-text listener listens on (the real port when configured with
+     *         port 0), or null if there is none (TLS only)
+     */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /**
+     * Any thread.
+     *
+     * @return the address the TLS listener listens on (the real port when configured with port 0),
+     *         or null if there is none
+     */
+    public InetSocketAddress tlsAddress() {
+        return tlsAddress;
     }
 
     /** The hashing pool, for tests in this package that must hold its workers. Any thread. */
@@ -386,7 +453,12 @@ public final class ChatServer implements AutoCloseable {
             ChatLoop first = loops.get(0);
             // Every step tolerates a dead loop: what was open on it was closed when it died.
             awaitQuietly(onLiveLoop(first, () -> {
-                listener.close();
+                if (listener != null) {
+                    listener.close();
+                }
+                if (tlsListener != null) {
+                    tlsListener.close();
+                }
                 for (Event signal : signals) {
                     signal.del();   // gives the JVM its own handlers back
                     signal.free();

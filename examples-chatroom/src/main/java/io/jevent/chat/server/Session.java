@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
+import javax.net.ssl.SSLContext;
+
 import io.jevent.chat.protocol.Command;
 import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Events;
@@ -18,6 +20,7 @@ import io.jevent.chat.store.StoredMessage;
 import io.jevent.core.Event;
 import io.jevent.core.buffer.SharedBytes;
 import io.jevent.core.bufferevent.BufferEvent;
+import io.jevent.core.bufferevent.TlsOptions;
 
 /**
  * One client connection: its state machine (logged out → joining → online; finishing → closed),
@@ -74,7 +77,8 @@ final class Session {
     private boolean probeOutstanding;
     private String closeReason = "closed";
 
-    Session(ChatLoop loop, long id, SocketChannel channel) {
+    /** Over plain text, or inside TLS with {@code tls} (a server-mode engine from it) unless it is null. */
+    Session(ChatLoop loop, long id, SocketChannel channel, SSLContext tls) {
         this.loop = loop;
         this.ctx = loop.ctx;
         this.id = id;
@@ -89,7 +93,9 @@ final class Session {
         }
         this.peer = hostPort;
         SocketSetup.configure(channel);
-        this.bev = BufferEvent.socket(loop.thread.base(), channel);
+        // Over TLS the buffers hold plaintext as over TCP, so everything below is the same.
+        this.bev = tls == null ? BufferEvent.socket(loop.thread.base(), channel)
+                : BufferEvent.tlsServer(loop.thread.base(), channel, tls, TlsOptions.defaults());
         ServerConfig config = ctx.config;
         bev.setReadWatermarks(0, config.readHighWatermark());
         this.requests = new RequestReader(bev.input(), loop.decoder());

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
 
+import io.jevent.chat.tls.ServerIdentity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,5 +129,59 @@ class CommandLineErrorsTest {
     void levelNumbersAndOtherWordsAreRejected() {
         assertThatThrownBy(() -> LogSetup.parseLevel("800")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LogSetup.parseLevel("verbose")).hasMessageContaining("debug");
+    }
+
+    @Test
+    void serverTlsOptionsThatDoNotFitTogetherAreUsageErrors() throws Exception {
+        Path db = dir.resolve("chat.db");
+        Path file = Files.writeString(dir.resolve("some.file"), "x\n");
+        assertUsageError(run("server", "--db=" + db, "--tls-port=7000"), "server",
+                "--tls-port needs --tls-keystore or --tls-self-signed");
+        assertUsageError(run("server", "--db=" + db, "--tls-keystore=" + file), "server",
+                "--tls-keystore needs --tls-password-file (a file holding the key store's password)");
+        assertUsageError(run("server", "--db=" + db, "--tls-password-file=" + file), "server",
+                "--tls-password-file is the password of --tls-keystore, which is missing");
+        assertUsageError(run("server", "--db=" + db, "--tls-self-signed", "--tls-keystore=" + file,
+                "--tls-password-file=" + file), "server", "--tls-keystore and --tls-self-signed exclude each other: give one");
+        assertUsageError(run("server", "--db=" + db, "--tls-self-signed", "--tls-port=70000"), "server",
+                "--tls-port must be 0-65535 (0 picks a free port), not 70000");
+        assertUsageError(run("server", "--db=" + db, "--tls-self-signed", "--port=7000", "--tls-port=7000"), "server",
+                "--port and --tls-port are both 7000; give the plain-text and TLS listeners different ports");
+        assertUsageError(run("server", "--db=" + db, "--tls-keystore=" + dir.resolve("none.p12"),
+                "--tls-password-file=" + file), "server", "--tls-keystore: no such file " + dir.resolve("none.p12"));
+        assertThat(db).as("checked before anything is opened").doesNotExist();
+        assertThat(dir.resolve(ServerIdentity.SELF_SIGNED_STORE)).doesNotExist();
+    }
+
+    @Test
+    void wrongKeyStorePasswordIsOneLineAndExitOneBeforeTheDatabaseIsOpened() throws Exception {
+        Path db = dir.resolve("chat.db");
+        Path store = ServerIdentity.selfSigned(dir.resolve("tls")).file();
+        Path wrong = Files.writeString(dir.resolve("wrong.txt"), "not-the-password\n");
+        Run r = run("server", "--db=" + db, "--port=0", "--tls-keystore=" + store, "--tls-password-file=" + wrong);
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).containsExactly("chatroom server: cannot start: cannot open TLS key store " + store
+                + ": wrong password (from --tls-password-file " + wrong + ")");
+        assertThat(db).doesNotExist();
+    }
+
+    @Test
+    void clientTlsOptionsThatDoNotFitAreUsageErrors() {
+        String fp = "AB:" + "00:".repeat(30) + "CD";
+        assertUsageError(run("client", "--trust=ca.pem"), "client", "--trust needs --tls");
+        assertUsageError(run("client", "--fingerprint=" + fp), "client", "--fingerprint needs --tls");
+        assertUsageError(run("client", "--tls", "--trust=ca.pem", "--fingerprint=" + fp), "client",
+                "--trust and --fingerprint exclude each other: give one");
+        assertUsageError(run("client", "--tls", "--fingerprint=abc"), "client",
+                "--fingerprint: 'abc' is not a SHA-256 fingerprint: expected 64 hex digits, as in AB:CD:...:EF");
+    }
+
+    @Test
+    void clientTrustStoreThatCannotBeReadIsOneLineAndExitOne() {
+        Path missing = dir.resolve("none.pem");
+        Run r = run("client", "--tls", "--trust=" + missing);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines()).containsExactly("chatroom client: trust store " + missing + " does not exist");
     }
 }

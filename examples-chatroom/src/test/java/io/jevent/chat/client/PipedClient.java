@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.client.console.ClientConsole;
 import io.jevent.chat.client.console.PlainConsole;
 
@@ -34,14 +35,25 @@ final class PipedClient implements AutoCloseable {
         t.start();
     }
 
+    /** Options to connect to 127.0.0.1:{@code port} over plain TCP. */
     static ClientOptions options(int port) {
-        return ClientOptions.of("127.0.0.1", port).withZone(ZoneOffset.UTC)
-                .withRetry(Duration.ofMillis(100), Duration.ofMillis(400));
+        return options(Transport.PLAIN, port);
     }
 
-    /** A client reading plain lines, as from a pipe, connecting to {@code port}. */
+    /** Options to connect to 127.0.0.1:{@code port} over {@code transport}. */
+    static ClientOptions options(Transport transport, int port) {
+        return ClientOptions.of("127.0.0.1", port).withZone(ZoneOffset.UTC)
+                .withRetry(Duration.ofMillis(100), Duration.ofMillis(400)).withTls(transport.clientTrust());
+    }
+
+    /** A client reading plain lines, as from a pipe, connecting to {@code port} over plain TCP. */
     static PipedClient plain(int port) {
-        return new PipedClient(options(port), PlainConsole::new);
+        return plain(Transport.PLAIN, port);
+    }
+
+    /** A client reading plain lines, as from a pipe, connecting to {@code port} over {@code transport}. */
+    static PipedClient plain(Transport transport, int port) {
+        return new PipedClient(options(transport, port), PlainConsole::new);
     }
 
     /** A client reading plain lines, with {@code options}. */
@@ -50,8 +62,8 @@ final class PipedClient implements AutoCloseable {
     }
 
     /** A client over a console built on the test's streams (the JLine test gives a virtual terminal). */
-    static PipedClient over(int port, BiFunction<Keyboard, Screen, ClientConsole> console) {
-        return new PipedClient(options(port), console);
+    static PipedClient over(Transport transport, int port, BiFunction<Keyboard, Screen, ClientConsole> console) {
+        return new PipedClient(options(transport, port), console);
     }
 
     /** Types a line. */

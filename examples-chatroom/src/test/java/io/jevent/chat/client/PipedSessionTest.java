@@ -6,26 +6,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.server.ChatServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The client as a script drives it through a pipe (no terminal), against a real in-process server:
  * every menu item and slash command a person uses, checked on what the client prints.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PipedSessionTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ChatServer server;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = TestServer.start(dir.resolve("chat.db"), 0);
+        server = TestServer.start(transport, dir.resolve("chat.db"), 0);
     }
 
     @AfterEach
@@ -34,12 +43,12 @@ class PipedSessionTest {
     }
 
     private int port() {
-        return server.address().getPort();
+        return TestServer.port(server);
     }
 
     @Test
     void aTooShortPasswordIsRefusedBeforeItIsRepeated() throws Exception {
-        try (PipedClient ann = PipedClient.plain(port())) {
+        try (PipedClient ann = PipedClient.plain(transport, port())) {
             ann.expect("Connected to").expect(Texts.MENU_OUT);
             ann.line("/register ann").line("short")
                     .expect("That password is too short: at least 8 characters. Choose another one.");
@@ -52,7 +61,7 @@ class PipedSessionTest {
 
     @Test
     void everyMenuItemBetweenTwoPeople() throws Exception {
-        try (PipedClient ann = PipedClient.plain(port()); PipedClient bob = PipedClient.plain(port())) {
+        try (PipedClient ann = PipedClient.plain(transport, port()); PipedClient bob = PipedClient.plain(transport, port())) {
             ann.expect("Connected to 127.0.0.1:" + port()).expect(Texts.MENU_OUT);
             bob.expect("Connected to").expect(Texts.MENU_OUT);
 
@@ -124,11 +133,11 @@ class PipedSessionTest {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             port = probe.getLocalPort();   // free now; nobody listens there once the probe closes
         }
-        try (PipedClient c = PipedClient.plain(port)) {
+        try (PipedClient c = PipedClient.plain(transport, port)) {
             c.expect("Cannot reach the chat server at 127.0.0.1:" + port).expect("java -jar")
                     .expect(Texts.MENU_OUT);
             c.line("2").expect("Not connected to the server, so nothing was sent");
-            ChatServer late = TestServer.start(other, port);
+            ChatServer late = TestServer.start(transport, other, port);
             try {
                 c.expect("Connected to 127.0.0.1:" + port);
                 c.line("1").line("carol").expect("New name: carol").line(PW).line(PW).expect("Registered carol.");

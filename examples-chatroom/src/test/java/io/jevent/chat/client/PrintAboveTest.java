@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.client.console.JLineConsole;
 import io.jevent.chat.server.ChatServer;
 import org.jline.terminal.Size;
@@ -15,6 +16,9 @@ import org.jline.terminal.impl.ExternalTerminal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * On a terminal (JLine over a virtual xterm on the test's streams): a message that arrives while the
@@ -22,17 +26,22 @@ import org.junit.jupiter.api.io.TempDir;
  * the rest typed after it completes the same line. Also: a password typed there never reaches the
  * screen. Deterministic without sleeps: each step waits for what the terminal has drawn.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class PrintAboveTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
 
     @Test
     void incomingMessageMidLineKeepsTheTypedLine() throws Exception {
-        ChatServer server = TestServer.start(dir.resolve("chat.db"), 0);
-        int port = server.address().getPort();
-        try (PipedClient bob = PipedClient.plain(port);
-             PipedClient ann = PipedClient.over(port, PrintAboveTest::virtualTerminal)) {
+        ChatServer server = TestServer.start(transport, dir.resolve("chat.db"), 0);
+        int port = TestServer.port(server);
+        try (PipedClient bob = PipedClient.plain(transport, port);
+             PipedClient ann = PipedClient.over(transport, port, PrintAboveTest::virtualTerminal)) {
             bob.line("/register bob").line(PW).line(PW).expect("Registered bob.");
             bob.line("/login bob").line(PW).expect("Welcome, bob!");
 

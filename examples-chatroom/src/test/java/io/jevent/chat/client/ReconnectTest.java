@@ -8,27 +8,36 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.server.ChatServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The server goes away and comes back: the client says so, reconnects by itself, and logs in again
  * with the resume token of its LOGIN, asking for the password only if that fails.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReconnectTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
 
     @Test
     void afterAServerRestartTheClientLogsBackInWithoutAskingForThePassword() throws Exception {
         Path db = dir.resolve("chat.db");
-        ChatServer first = TestServer.start(db, 0);
-        int port = first.address().getPort();
+        ChatServer first = TestServer.start(transport, db, 0);
+        int port = TestServer.port(first);
         ChatServer second = null;
-        try (PipedClient ann = PipedClient.plain(port)) {
+        try (PipedClient ann = PipedClient.plain(transport, port)) {
             ann.expect("Connected to");
             ann.line("/register ann").line(PW).line(PW).expect("Registered ann.");
             ann.line("/login ann").line(PW).expect("Welcome, ann!");
@@ -41,7 +50,7 @@ class ReconnectTest {
             // Typed while offline: refused in words, never silently dropped.
             ann.line("lost words").expect("(offline)> lost words").expect("Not connected, so that was not sent.");
 
-            second = TestServer.start(db, port);   // same port, same database: "the server came back"
+            second = TestServer.start(transport, db, port);   // same port, same database: "the server came back"
             ann.expect("Reconnected to 127.0.0.1:" + port + ". Logging in again as ann ...")
                     .expect("Welcome back, ann!").expect("Back in the group chat.");
             ann.line("after the restart").line("/history 2")
@@ -61,10 +70,10 @@ class ReconnectTest {
     @Test
     void whenTheTokenIsNoLongerValidTheClientAsksForThePassword() throws Exception {
         Path db = dir.resolve("chat.db");
-        ChatServer first = TestServer.start(db, 0);
-        int port = first.address().getPort();
+        ChatServer first = TestServer.start(transport, db, 0);
+        int port = TestServer.port(first);
         ChatServer second = null;
-        try (PipedClient ann = PipedClient.plain(port)) {
+        try (PipedClient ann = PipedClient.plain(transport, port)) {
             ann.expect("Connected to");
             ann.line("/register ann").line(PW).line(PW).expect("Registered ann.");
             ann.line("/login ann").line(PW).expect("Welcome, ann!");
@@ -75,7 +84,7 @@ class ReconnectTest {
             ann.expect("Lost the connection to the server (server shutting down). Reconnecting in");
             forgetResumeTokens(db);   // as if it had expired while the server was down
 
-            second = TestServer.start(db, port);
+            second = TestServer.start(transport, db, port);
             ann.expect("Reconnected to 127.0.0.1:" + port).expect("The saved login of ann is no longer valid.");
             ann.line("y").expect("Log in again as ann? [Y/n] y");
             ann.line(PW).expect("Password for ann:").expect("Welcome back, ann!");
@@ -95,17 +104,17 @@ class ReconnectTest {
     @Test
     void declinedReloginLeavesTheMenu() throws Exception {
         Path db = dir.resolve("chat.db");
-        ChatServer first = TestServer.start(db, 0);
-        int port = first.address().getPort();
+        ChatServer first = TestServer.start(transport, db, 0);
+        int port = TestServer.port(first);
         ChatServer second = null;
-        try (PipedClient bob = PipedClient.plain(port)) {
+        try (PipedClient bob = PipedClient.plain(transport, port)) {
             bob.expect("Connected to");
             bob.line("/register bob").line(PW).line(PW).expect("Registered bob.");
             bob.line("/login bob").line(PW).expect("Welcome, bob!");
             first.close();
             bob.expect("Lost the connection");
             forgetResumeTokens(db);
-            second = TestServer.start(db, port);
+            second = TestServer.start(transport, db, port);
             bob.expect("Reconnected").expect("no longer valid").line("n").expect("Log in again as bob? [Y/n] n").expect(Texts.MENU_OUT);
             bob.line("/who").expect("You are not logged in");
         } finally {
@@ -118,9 +127,9 @@ class ReconnectTest {
 
     @Test
     void aSessionTakenOverElsewhereIsNotTakenBack() throws Exception {
-        ChatServer server = TestServer.start(dir.resolve("chat.db"), 0);
-        int port = server.address().getPort();
-        try (PipedClient here = PipedClient.plain(port); PipedClient there = PipedClient.plain(port)) {
+        ChatServer server = TestServer.start(transport, dir.resolve("chat.db"), 0);
+        int port = TestServer.port(server);
+        try (PipedClient here = PipedClient.plain(transport, port); PipedClient there = PipedClient.plain(transport, port)) {
             here.expect("Connected to");
             here.line("/register ann").line(PW).line(PW).expect("Registered ann.");
             here.line("/login ann").line(PW).expect("Welcome, ann!");
@@ -146,10 +155,10 @@ class ReconnectTest {
     @Test
     void aHalfTypedChatLineIsNeverTheAnswerToAQuestion() throws Exception {
         Path db = dir.resolve("chat.db");
-        ChatServer first = TestServer.start(db, 0);
-        int port = first.address().getPort();
+        ChatServer first = TestServer.start(transport, db, 0);
+        int port = TestServer.port(first);
         ChatServer second = null;
-        try (PipedClient ann = PipedClient.over(port, PrintAboveTest::virtualTerminal)) {
+        try (PipedClient ann = PipedClient.over(transport, port, PrintAboveTest::virtualTerminal)) {
             ann.expect("menu> ").line("/register ann").expect("New password").line(PW)
                     .expect("Repeat the password").line(PW).expect("Registered ann.");
             ann.expect("menu> ").line("/login ann").expect("Password: ").line(PW).expect("Welcome, ann!");
@@ -160,7 +169,7 @@ class ReconnectTest {
             first.close();
             ann.expect("Lost the connection");
             forgetResumeTokens(db);
-            second = TestServer.start(db, port);
+            second = TestServer.start(transport, db, port);
             ann.expect("no longer valid").expect("Log in again as ann? [Y/n] yes");
             ann.keys.type("\n");
             ann.expect("That line was typed before the question, so it is not the answer");
@@ -187,10 +196,10 @@ class ReconnectTest {
 
     @Test
     void aHostThatDoesNotResolveIsSaidInWords() throws Exception {
-        ClientOptions options = PipedClient.options(7777).withRetry(java.time.Duration.ofSeconds(30),
+        ClientOptions options = PipedClient.options(transport, 7777).withRetry(java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofSeconds(30));
         try (PipedClient client = PipedClient.plain(new ClientOptions("no.such.host", 7777, options.zone(),
-                options.firstRetry(), options.maxRetry(), options.quitTimeout()))) {
+                options.firstRetry(), options.maxRetry(), options.quitTimeout(), options.tls()))) {
             client.expect("Cannot reach the chat server at no.such.host:7777: cannot resolve host no.such.host.");
             assertThat(client.screen.text()).doesNotContain("null");
         }

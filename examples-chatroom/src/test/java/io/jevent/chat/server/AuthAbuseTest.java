@@ -19,7 +19,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.RateLimit;
 import io.jevent.chat.server.HashingPool.Priority;
@@ -29,8 +33,13 @@ import io.jevent.chat.server.HashingPool.Priority;
  * lock the owner out, and both floods get {@code ERR 429}. Tests that need a second client address
  * connect from 127.0.0.2 (loopback on Linux; skipped where it cannot be bound).
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AuthAbuseTest {
+    @Parameter
+    Transport transport;
+
     private static final String OTHER_ADDRESS = "127.0.0.2";
 
     @TempDir
@@ -50,8 +59,8 @@ class AuthAbuseTest {
     @Test
     void wrongPasswordsFromOneAddressDoNotLockTheOwnerOutFromAnother() throws Exception {
         assumeTrue(canBind(OTHER_ADDRESS), OTHER_ADDRESS + " is not a local address here");
-        fx = ServerFixture.start(dir);   // the production LOGIN limits
-        ChatClient owner = fx.track(ChatClient.connectFrom(fx.address(), OTHER_ADDRESS));
+        fx = ServerFixture.start(transport, dir);   // the production LOGIN limits
+        ChatClient owner = fx.from(OTHER_ADDRESS);
         assertThat(owner.call("REGISTER ann " + PW)).isEqualTo("OK registered");
 
         ChatClient attacker = fx.client();
@@ -72,7 +81,7 @@ class AuthAbuseTest {
      */
     @Test
     void loginIsServedWhileRegistrationsFloodTheHashingWorkers() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withThreads(1, 2));
+        fx = ServerFixture.start(transport, dir, c -> c.withThreads(1, 2));
         ChatClient owner = fx.client();
         assertThat(owner.call("REGISTER ann " + PW)).isEqualTo("OK registered");
 
@@ -106,7 +115,7 @@ class AuthAbuseTest {
         assumeTrue(canBind(OTHER_ADDRESS), OTHER_ADDRESS + " is not a local address here");
         AuthLimits limits = AuthLimits.defaults()
                 .withRegister(RateLimit.of(3, Duration.ofMinutes(10)), RateLimit.of(5, Duration.ofMinutes(1)));
-        fx = ServerFixture.startWithLimits(dir, limits, c -> c);
+        fx = ServerFixture.startWithLimits(transport, dir, limits, c -> c);
         ChatClient first = fx.client();
         for (int i = 0; i < 3; i++) {
             assertThat(first.call("REGISTER a" + i + " " + PW)).isEqualTo("OK registered");
@@ -114,7 +123,7 @@ class AuthAbuseTest {
         assertThat(first.call("REGISTER a3 " + PW))
                 .isEqualTo("ERR 429 too many registrations from this address, try again later");
 
-        ChatClient second = fx.track(ChatClient.connectFrom(fx.address(), OTHER_ADDRESS));
+        ChatClient second = fx.from(OTHER_ADDRESS);
         for (int i = 0; i < 2; i++) {
             assertThat(second.call("REGISTER b" + i + " " + PW)).isEqualTo("OK registered");
         }

@@ -9,15 +9,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Hostile or broken input gets a clear error, and never disturbs anybody else. */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BadInputTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ServerFixture fx;
@@ -25,7 +34,7 @@ class BadInputTest {
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withIdleTimeout(Duration.ofSeconds(1)));
+        fx = ServerFixture.start(transport, dir, c -> c.withIdleTimeout(Duration.ofSeconds(1)));
         bystander = fx.user("bystander");
     }
 
@@ -99,7 +108,7 @@ class BadInputTest {
         List<ChatClient> dropped = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 100; i++) {
-                ChatClient c = ChatClient.connectRaw(fx.address(), 0);
+                ChatClient c = ChatClient.connectRaw(fx.transport, fx.address(), 0);
                 c.sendRaw(("REGISTER user" + i + " passw").getBytes(StandardCharsets.US_ASCII));   // no newline
                 dropped.add(c);
             }

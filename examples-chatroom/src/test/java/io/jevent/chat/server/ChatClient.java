@@ -16,8 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import io.jevent.chat.Transport;
+
 /**
- * A blocking test client that speaks the chat protocol. Every read has a timeout, so a server bug
+ * A blocking test client that speaks the chat protocol, over plain TCP or, as the JDK's own
+ * {@code SSLSocket}, inside TLS ({@link Transport}). Every read has a timeout, so a server bug
  * fails the test at once instead of hanging it. Events that arrive while a test waits for a reply
  * are kept in {@link #events} so tests can assert on them too.
  */
@@ -30,16 +33,21 @@ final class ChatClient implements AutoCloseable {
     /** Event lines (FROM, GROUP, JOIN, PART, BYE, PING) seen while reading replies, in arrival order. */
     final List<String> events = new ArrayList<>();
 
-    private ChatClient(Socket socket) throws IOException {
-        this.socket = socket;
-        socket.setSoTimeout(READ_TIMEOUT_MS);
+    private ChatClient(Socket tcp, Transport transport) throws IOException {
+        tcp.setSoTimeout(READ_TIMEOUT_MS);
+        this.socket = transport.over(tcp);
         this.in = new java.io.BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
 
-    /** Connects and reads the greeting. */
+    /** Connects over plain TCP and reads the greeting. */
     static ChatClient connect(InetSocketAddress address) {
-        ChatClient c = connectRaw(address, 0);
+        return connect(Transport.PLAIN, address);
+    }
+
+    /** Connects over {@code transport} and reads the greeting. */
+    static ChatClient connect(Transport transport, InetSocketAddress address) {
+        ChatClient c = connectRaw(transport, address, 0);
         assertThat(c.readLine()).isEqualTo("HELLO jevent-chat 1");
         return c;
     }
@@ -48,12 +56,12 @@ final class ChatClient implements AutoCloseable {
      * Connects from the loopback address {@code localHost} (say {@code 127.0.0.2}), so the server
      * sees another client address, and reads the greeting.
      */
-    static ChatClient connectFrom(InetSocketAddress address, String localHost) {
+    static ChatClient connectFrom(Transport transport, InetSocketAddress address, String localHost) {
         try {
             Socket s = new Socket();
             s.bind(new InetSocketAddress(localHost, 0));
             s.connect(address, READ_TIMEOUT_MS);
-            ChatClient c = new ChatClient(s);
+            ChatClient c = new ChatClient(s, transport);
             assertThat(c.readLine()).isEqualTo("HELLO jevent-chat 1");
             return c;
         } catch (IOException e) {
@@ -61,15 +69,18 @@ final class ChatClient implements AutoCloseable {
         }
     }
 
-    /** Connects without reading anything; {@code receiveBuffer} 0 keeps the OS default. */
-    static ChatClient connectRaw(InetSocketAddress address, int receiveBuffer) {
+    /**
+     * Connects without reading anything (over TLS, the handshake is done); {@code receiveBuffer} 0
+     * keeps the OS default.
+     */
+    static ChatClient connectRaw(Transport transport, InetSocketAddress address, int receiveBuffer) {
         try {
             Socket s = new Socket();
             if (receiveBuffer > 0) {
                 s.setReceiveBufferSize(receiveBuffer);
             }
             s.connect(address, READ_TIMEOUT_MS);
-            return new ChatClient(s);
+            return new ChatClient(s, transport);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

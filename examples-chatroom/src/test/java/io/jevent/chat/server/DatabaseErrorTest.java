@@ -7,22 +7,31 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.store.StoreFaults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import io.jevent.testing.CapturedLog;
 import java.util.logging.Level;
 
 /** A failing commit reaches the client as ERR 500 with nothing half done, and the server goes on. */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DatabaseErrorTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
 
     @Test
     void aFailedCommitIsAnErr500AndNothingIsDeliveredOrStored() throws Exception {
-        try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(dir)) {
+        try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(transport, dir)) {
             ChatClient ann = fx.user("ann");
             ChatClient bob = fx.user("bob");
             // The database refuses one particular message, as a full disk or I/O error would.
@@ -48,7 +57,7 @@ class DatabaseErrorTest {
     /** One SQLITE_FULL used to break every later write until a restart. */
     @Test
     void aFullDiskIsAnErr500UntilSpaceReturnsThenWritesSucceedAgain() throws Exception {
-        try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(dir)) {
+        try (CapturedLog log = CapturedLog.of(Session.class); ServerFixture fx = ServerFixture.start(transport, dir)) {
             ChatClient ann = fx.user("ann");
             ChatClient bob = fx.user("bob");
             StoreFaults.fillDisk(fx.server.store());

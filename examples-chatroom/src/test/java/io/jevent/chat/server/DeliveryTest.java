@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 
+import io.jevent.chat.Transport;
 import io.jevent.testing.CapturedLog;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,14 +19,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Private messages are delivered at least once: a message counts as delivered when
  * the client acknowledged it with {@code SEEN}, or, for a client that never sends SEEN, when it left
  * the server's output buffer; anything else comes again at the next login, with the same id.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DeliveryTest {
+    @Parameter
+    Transport transport;
+
     static final int WRITE_HIGH = 64 * 1024;
     static final int LINE = 4000;
 
@@ -35,7 +44,7 @@ class DeliveryTest {
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH));
+        fx = ServerFixture.start(transport, dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH));
     }
 
     @AfterEach
@@ -51,7 +60,7 @@ class DeliveryTest {
     }
 
     private void privateMessagesDroppedWithASlowConsumerComeAtTheNextLogin(CapturedLog log) {
-        ChatClient slow = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
+        ChatClient slow = fx.raw(8 * 1024);
         assertThat(slow.readLine()).startsWith("HELLO");
         slow.registerAndLogin("bob", PW);
         ChatClient ann = fx.user("ann");

@@ -9,19 +9,28 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One user sending as fast as the link allows is throttled with {@code ERR 429 slow down}, instead of
  * making every slower reader a slow consumer. The limits' clock stands still unless the test moves
  * it, so exactly the burst passes.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FloodControlTest {
+    @Parameter
+    Transport transport;
+
     static final int LINE = 4000;
     /** 4 messages of LINE bytes fit the byte burst; the message burst (10) is not what binds. */
     static final SendLimits LIMITS = new SendLimits(1, 10, 4096, 16 * 1024);
@@ -34,7 +43,7 @@ class FloodControlTest {
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.startWithClock(dir, c -> c.withWatermarks(64 * 1024, 64 * 1024).withSendLimits(LIMITS),
+        fx = ServerFixture.startWithClock(transport, dir, c -> c.withWatermarks(64 * 1024, 64 * 1024).withSendLimits(LIMITS),
                 clock::get);
     }
 
@@ -45,7 +54,7 @@ class FloodControlTest {
 
     @Test
     void aFloodingSenderIsToldToSlowDownAndReadersAreNotKicked() {
-        ChatClient reader = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
+        ChatClient reader = fx.raw(8 * 1024);
         assertThat(reader.readLine()).startsWith("HELLO");
         reader.registerAndLogin("reader", ServerFixture.PW);
         ChatClient flooder = fx.user("flooder");

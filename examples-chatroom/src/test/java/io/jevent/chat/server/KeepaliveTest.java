@@ -12,10 +12,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import jdk.net.ExtendedSocketOptions;
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A logged-in connection whose network died silently must not stay online. The
@@ -23,8 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * silent. The intervals are test-short; every wait is on an effect (a line, end of stream), and no
  * assertion depends on how long anything took.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class KeepaliveTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ServerFixture fx;
@@ -38,7 +47,7 @@ class KeepaliveTest {
 
     @Test
     void aLoggedInSessionThatNeverAnswersProbesIsDroppedAfterTheTimeout() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(100), Duration.ofMillis(200))));
+        fx = ServerFixture.start(transport, dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(100), Duration.ofMillis(200))));
         ChatClient ghost = fx.user("ghost");   // from here on it reads but never sends, like a dead peer
 
         assertThat(ghost.readToEnd()).containsExactly("PING", "BYE ping timeout");
@@ -57,7 +66,7 @@ class KeepaliveTest {
     @Test
     void aSessionThatAnswersProbesStaysOnline() throws Exception {
         // Probes come quickly, but the timeout is long: a slow test thread is not taken for a dead peer.
-        fx = ServerFixture.start(dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(50), Duration.ofSeconds(30))));
+        fx = ServerFixture.start(transport, dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(50), Duration.ofSeconds(30))));
         ChatClient alive = fx.user("alive");
         for (int probe = 0; probe < 3; probe++) {
             assertThat(alive.readLine()).as("probe " + probe).isEqualTo("PING");
@@ -70,7 +79,7 @@ class KeepaliveTest {
 
     @Test
     void loggedOutConnectionsAreNotProbed() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(50), Duration.ofMillis(50)))
+        fx = ServerFixture.start(transport, dir, c -> c.withKeepalive(new Keepalive(Duration.ofMillis(50), Duration.ofMillis(50)))
                 .withIdleTimeout(Duration.ofMillis(500)));
         ChatClient c = fx.client();
         // The idle timeout applies to it instead, with its own BYE.

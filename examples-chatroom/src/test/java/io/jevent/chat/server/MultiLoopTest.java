@@ -8,25 +8,34 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * With two loops, connections alternate between them (round-robin: the 1st, 3rd... on loop 0, the
  * 2nd, 4th... on loop 1), so users on different loops chat through the loops' message queues.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MultiLoopTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ServerFixture fx;
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withThreads(2, 2));
+        fx = ServerFixture.start(transport, dir, c -> c.withThreads(2, 2));
     }
 
     @AfterEach

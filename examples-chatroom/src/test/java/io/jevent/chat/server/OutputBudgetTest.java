@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.testing.CapturedLog;
 
@@ -16,6 +17,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Clients without an account that pipeline {@code HELP} and never read (each with a
@@ -24,8 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
  * output budget, because the ones holding the most are dropped. The server keeps serving everyone
  * else. Limits are small here so that the test is quick; bounds are read from the server's stats.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class OutputBudgetTest {
+    @Parameter
+    Transport transport;
+
     static final int BACKLOG = 16 * 1024;
     static final int WRITE_HIGH = 64 * 1024;
     static final int HELPS = 5000;   // ~3.5 MiB of replies each: more than the kernel buffers take
@@ -36,9 +45,9 @@ class OutputBudgetTest {
 
     @Test
     void aClientThatPipelinesWithoutReadingIsNoLongerReadOnceItsRepliesReachTheBacklog() throws Exception {
-        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+        try (ServerFixture fx = ServerFixture.start(transport, dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
                 .withOutputLimits(BACKLOG, 16L * WRITE_HIGH).withFlushTimeout(Duration.ofSeconds(60)))) {
-            ChatClient abuser = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+            ChatClient abuser = fx.raw(4096);
             assertThat(abuser.readLine()).startsWith("HELLO");
             abuser.sendRaw("HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII));
 
@@ -69,12 +78,12 @@ class OutputBudgetTest {
         long budget = 128 * 1024;   // room for a handful of paused abusers, not for 24
         int abusers = 24;
         try (CapturedLog log = CapturedLog.of(Session.class);
-             ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+             ServerFixture fx = ServerFixture.start(transport, dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
                 .withOutputLimits(BACKLOG, budget).withFlushTimeout(Duration.ofSeconds(60)))) {
             List<ChatClient> flood = new ArrayList<>();
             byte[] helps = "HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < abusers; i++) {
-                ChatClient a = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+                ChatClient a = fx.raw(4096);
                 a.sendRaw(helps);   // the greeting stays unread too
                 flood.add(a);
             }
@@ -124,10 +133,10 @@ class OutputBudgetTest {
     void unsentOutputOfAConnectionClosedWithoutFlushingLeavesTheBudget() throws Exception {
         // Closed by the idle timeout while paused at its backlog, it never reads its BYE either: the
         // flush times out and the buffer event releases ~16 KiB nobody read.
-        try (ServerFixture fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
+        try (ServerFixture fx = ServerFixture.start(transport, dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH)
                 .withOutputLimits(BACKLOG, WRITE_HIGH).withIdleTimeout(Duration.ofMillis(500))
                 .withFlushTimeout(Duration.ofMillis(200)))) {
-            ChatClient abuser = fx.track(ChatClient.connectRaw(fx.address(), 4096));
+            ChatClient abuser = fx.raw(4096);
             abuser.sendRaw("HELP\n".repeat(HELPS).getBytes(StandardCharsets.US_ASCII));
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> fx.server.stats().accepted() == 1
                     && fx.server.stats().open() == 0);

@@ -7,22 +7,31 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every command and error of docs/protocol.md, over real sockets against an in-process server. */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ProtocolEndToEndTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ServerFixture fx;
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.start(dir);
+        fx = ServerFixture.start(transport, dir);
     }
 
     @AfterEach

@@ -20,7 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.ResumeTokens;
 
@@ -29,8 +33,13 @@ import io.jevent.chat.auth.ResumeTokens;
  * {@code OK welcome}); {@code RESUME <name> <token>} logs in with it, without the password's PBKDF2,
  * until it expires or LOGOUT revokes it. Only its SHA-256 is in the database.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ResumeTest {
+    @Parameter
+    Transport transport;
+
     private static final long START_MS = 1_767_225_600_000L;
 
     @TempDir
@@ -47,7 +56,7 @@ class ResumeTest {
     }
 
     private void start() throws Exception {
-        fx = ServerFixture.startWithStore(dir, s -> s.withClock(nowMs::get));
+        fx = ServerFixture.startWithStore(transport, dir, s -> s.withClock(nowMs::get));
     }
 
     /** A new connection on which {@code name} was just registered. */

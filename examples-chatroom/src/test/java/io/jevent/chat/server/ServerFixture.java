@@ -11,12 +11,13 @@ import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.RateLimit;
 import io.jevent.chat.store.StoreConfig;
 
 /**
- * An in-process server on 127.0.0.1 port 0 with a fresh database, cheap password hashing and no
+ * An in-process server on 127.0.0.1 port 0, over plain TCP or TLS ({@link Transport}), with a fresh database, cheap password hashing and no
  * fsync (tests that are about durability run a child process with the production settings), plus
  * the clients a test opened; {@link #close()} closes them all and stops the server.
  */
@@ -31,44 +32,58 @@ final class ServerFixture implements AutoCloseable {
     private static final Logger QUIET = Logger.getLogger("io.jevent");
 
     final ChatServer server;
+    /** What the server listens with and the clients connect over. */
+    final Transport transport;
     private final List<ChatClient> clients = new ArrayList<>();
 
     static {
         QUIET.setLevel(Level.WARNING);   // one INFO line per connection is noise in test output
     }
 
-    private ServerFixture(ChatServer server) {
+    private ServerFixture(ChatServer server, Transport transport) {
         this.server = server;
+        this.transport = transport;
     }
 
     static ServerFixture start(Path dir) throws Exception {
-        return start(dir, c -> c);
+        return start(Transport.PLAIN, dir);
+    }
+
+    static ServerFixture start(Transport transport, Path dir) throws Exception {
+        return start(transport, dir, c -> c);
     }
 
     static ServerFixture start(Path dir, UnaryOperator<ServerConfig> tweak) throws Exception {
-        return startWithLimits(dir, TEST_LIMITS, tweak);
+        return start(Transport.PLAIN, dir, tweak);
+    }
+
+    static ServerFixture start(Transport transport, Path dir, UnaryOperator<ServerConfig> tweak) throws Exception {
+        return startWithLimits(transport, dir, TEST_LIMITS, tweak);
     }
 
     /** A server with these LOGIN and REGISTER rate limits. */
-    static ServerFixture startWithLimits(Path dir, AuthLimits limits, UnaryOperator<ServerConfig> tweak) throws Exception {
-        ServerConfig config = tweak.apply(config(dir.resolve("chat.db")));
-        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
-        return new ServerFixture(ChatServer.start(config, store, limits));
+    static ServerFixture startWithLimits(Transport transport, Path dir, AuthLimits limits,
+                                         UnaryOperator<ServerConfig> tweak) throws Exception {
+        return start(transport, tweak.apply(config(dir.resolve("chat.db"))), s -> s, limits, System::nanoTime);
     }
 
     /** A server whose store settings {@code storeTweak} changes (say, a tiny writer queue). */
-    static ServerFixture startWithStore(Path dir, UnaryOperator<StoreConfig> storeTweak) throws Exception {
-        ServerConfig config = config(dir.resolve("chat.db"));
-        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
-        return new ServerFixture(ChatServer.start(config, storeTweak.apply(store), TEST_LIMITS));
+    static ServerFixture startWithStore(Transport transport, Path dir, UnaryOperator<StoreConfig> storeTweak)
+            throws Exception {
+        return start(transport, config(dir.resolve("chat.db")), storeTweak, TEST_LIMITS, System::nanoTime);
     }
 
     /** A server whose rate limits run on {@code nanoClock} (a clock the test moves by hand). */
-    static ServerFixture startWithClock(Path dir, UnaryOperator<ServerConfig> tweak, LongSupplier nanoClock)
-            throws Exception {
-        ServerConfig config = tweak.apply(config(dir.resolve("chat.db")));
-        StoreConfig store = StoreConfig.defaults(config.database()).withDurability(config.durability());
-        return new ServerFixture(ChatServer.start(config, store, nanoClock));
+    static ServerFixture startWithClock(Transport transport, Path dir, UnaryOperator<ServerConfig> tweak,
+                                        LongSupplier nanoClock) throws Exception {
+        return start(transport, tweak.apply(config(dir.resolve("chat.db"))), s -> s, AuthLimits.defaults(), nanoClock);
+    }
+
+    private static ServerFixture start(Transport transport, ServerConfig config, UnaryOperator<StoreConfig> storeTweak,
+                                       AuthLimits limits, LongSupplier nanoClock) throws Exception {
+        StoreConfig store = storeTweak.apply(StoreConfig.defaults(config.database()).withDurability(config.durability()));
+        return new ServerFixture(ChatServer.start(config, store, limits, nanoClock, transport.serverTls(config.bind())),
+                transport);
     }
 
     /**
@@ -85,15 +100,24 @@ final class ServerFixture implements AutoCloseable {
                 .withSignals(false);
     }
 
+    /** @return the address the clients connect to: the plain or the TLS listener's */
     InetSocketAddress address() {
-        return server.address();
+        return transport == Transport.PLAIN ? server.address() : server.tlsAddress();
     }
 
     /** A connected client past the greeting. */
     ChatClient client() {
-        ChatClient c = ChatClient.connect(address());
-        clients.add(c);
-        return c;
+        return track(ChatClient.connect(transport, address()));
+    }
+
+    /** A connected client that has read nothing yet; {@code receiveBuffer} 0 keeps the OS default. */
+    ChatClient raw(int receiveBuffer) {
+        return track(ChatClient.connectRaw(transport, address(), receiveBuffer));
+    }
+
+    /** A connected client past the greeting, connecting from the loopback address {@code localHost}. */
+    ChatClient from(String localHost) {
+        return track(ChatClient.connectFrom(transport, address(), localHost));
     }
 
     /** A connected client that registered and logged in as {@code name}. */

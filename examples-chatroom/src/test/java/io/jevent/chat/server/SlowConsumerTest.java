@@ -11,6 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import io.jevent.chat.Transport;
 import io.jevent.testing.CapturedLog;
 import java.util.logging.Level;
 
@@ -19,8 +23,13 @@ import java.util.logging.Level;
  * is disconnected with {@code BYE slow consumer}; if it only pipelines requests it is not served
  * faster than it reads. Asserted on the server's own largest output queue, not on heap numbers.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SlowConsumerTest {
+    @Parameter
+    Transport transport;
+
     static final int WRITE_HIGH = 64 * 1024;
     static final int LINE = 4000;
 
@@ -30,7 +39,7 @@ class SlowConsumerTest {
 
     @BeforeEach
     void start() throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH));
+        fx = ServerFixture.start(transport, dir, c -> c.withWatermarks(64 * 1024, WRITE_HIGH));
     }
 
     @AfterEach
@@ -47,7 +56,7 @@ class SlowConsumerTest {
 
     private void aLoggedInClientThatStopsReadingIsDisconnected(CapturedLog log) {
         // A small receive window so the kernel holds little for it; the server's queue does the rest.
-        ChatClient slow = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
+        ChatClient slow = fx.raw(8 * 1024);
         assertThat(slow.readLine()).startsWith("HELLO");
         slow.registerAndLogin("slow", ServerFixture.PW);
         ChatClient talker = fx.user("talker");
@@ -88,7 +97,7 @@ class SlowConsumerTest {
 
     @Test
     void aClientThatPipelinesWithoutReadingIsServedAtItsOwnPace() {
-        ChatClient c = fx.track(ChatClient.connectRaw(fx.address(), 8 * 1024));
+        ChatClient c = fx.raw(8 * 1024);
         assertThat(c.readLine()).startsWith("HELLO");
         int requests = 4000;   // about 3.6 MiB of HELP replies, far above the watermark
         c.sendRaw("HELP\n".repeat(requests).getBytes(StandardCharsets.US_ASCII));

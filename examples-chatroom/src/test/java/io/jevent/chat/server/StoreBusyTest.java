@@ -7,19 +7,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.jevent.chat.Transport;
 import io.jevent.chat.store.ChatStore;
 import io.jevent.chat.store.Result;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A store whose writer queue is full refuses the request: the client gets ERR 503, nothing of the
  * request is stored or delivered, and the connection and everyone else go on working.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StoreBusyTest {
+    @Parameter
+    Transport transport;
+
     private static final String BUSY = "ERR 503 server busy, try again";
 
     @TempDir
@@ -27,7 +36,7 @@ class StoreBusyTest {
 
     @Test
     void aFullWriterQueueIsAnErr503AndEverythingElseGoesOn() throws Exception {
-        try (ServerFixture fx = ServerFixture.startWithStore(dir, s -> s.withWriterQueueCapacity(1))) {
+        try (ServerFixture fx = ServerFixture.startWithStore(transport, dir, s -> s.withWriterQueueCapacity(1))) {
             ChatClient ann = fx.user("ann");
             ChatClient bob = fx.user("bob");
             ChatStore store = fx.server.store();

@@ -5,19 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 
+import io.jevent.chat.Transport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A LOGIN with the right password takes over a session of the same user (whose
  * network may have died silently) instead of answering {@code ERR 409 already online}. With two
  * loops the old and the new connection are on different loops.
  */
+@ParameterizedClass
+@EnumSource(Transport.class)
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TakeoverTest {
+    @Parameter
+    Transport transport;
+
     @TempDir
     Path dir;
     ServerFixture fx;
@@ -30,7 +39,7 @@ class TakeoverTest {
     @ParameterizedTest(name = "{0} loop(s)")
     @ValueSource(ints = {1, 2})
     void aNewLoginTakesOverTheOldSession(int loops) throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withThreads(loops, 2));
+        fx = ServerFixture.start(transport, dir, c -> c.withThreads(loops, 2));
         ChatClient bob = fx.user("bob");
         ChatClient old = fx.user("ann");
         assertThat(bob.awaitEvent("JOIN ann")).isNotNull();
@@ -73,7 +82,7 @@ class TakeoverTest {
     @ParameterizedTest(name = "{0} loop(s)")
     @ValueSource(ints = {1, 2})
     void aWrongPasswordTakesNothingOver(int loops) throws Exception {
-        fx = ServerFixture.start(dir, c -> c.withThreads(loops, 2));
+        fx = ServerFixture.start(transport, dir, c -> c.withThreads(loops, 2));
         ChatClient ann = fx.user("ann");
         assertThat(fx.client().call("LOGIN ann wrong-password")).isEqualTo("ERR 401 bad credentials");
         assertThat(ann.call("PING")).isEqualTo("OK pong");
