@@ -21,17 +21,22 @@ import io.jevent.chat.cli.ChatroomMain;
  * it (same main class, on the test class path), so a test can kill it or send it SIGTERM.
  */
 final class ChildServer implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("chat server listening on ([0-9.]+):(\\d+), database (.+)");
+    private static final Pattern LISTENING = Pattern.compile(
+            "chat server listening on ([0-9.]+):(\\d+)(?: \\(plain text\\) and ([0-9.]+):(\\d+) \\(TLS\\))?, database (.+)");
 
     final Process process;
     final InetSocketAddress address;
+    /** The TLS listener's address when a plain-text one runs too, else null. */
+    final InetSocketAddress tlsAddress;
     final String startLine;
     private final BufferedReader out;
 
-    private ChildServer(Process process, BufferedReader out, InetSocketAddress address, String startLine) {
+    private ChildServer(Process process, BufferedReader out, InetSocketAddress address, InetSocketAddress tlsAddress,
+                        String startLine) {
         this.process = process;
         this.out = out;
         this.address = address;
+        this.tlsAddress = tlsAddress;
         this.startLine = startLine;
     }
 
@@ -75,7 +80,8 @@ final class ChildServer implements AutoCloseable {
         assertThat(line).as("start line of the child server").isNotNull();
         Matcher m = LISTENING.matcher(line);
         assertThat(m.matches()).as("start line: " + line).isTrue();
-        return new ChildServer(p, out, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), line);
+        InetSocketAddress tls = m.group(3) == null ? null : new InetSocketAddress(m.group(3), Integer.parseInt(m.group(4)));
+        return new ChildServer(p, out, new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2))), tls, line);
     }
 
     /** Sends a line to the child's standard input (for test mains that take commands there). */
