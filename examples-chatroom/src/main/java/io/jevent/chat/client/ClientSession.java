@@ -66,6 +66,8 @@ final class ClientSession implements ServerLink.Listener {
         MENU_OUT, REGISTER_NAME, REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_NAME, LOGIN_PASSWORD,
         /** Logged in, at the menu. */
         MENU_IN, PICK_PARTNER, PRIVATE, GROUP, HISTORY_COUNT,
+        /** Logged in, changing the password: the current one, the new one, the new one again. */
+        CHANGE_OLD, CHANGE_NEW, CHANGE_REPEAT,
         /** Reconnected after losing a logged-in connection. */
         RELOGIN_ASK, RELOGIN_PASSWORD,
         /** Trust on first use: asked whether to trust a server certificate not seen before. */
@@ -114,7 +116,8 @@ final class ClientSession implements ServerLink.Listener {
 
     private String me;               // the logged-in name, as the server spells it
     private String pendingName;      // being registered or logged in
-    private String pendingPassword;  // between the two register prompts only
+    private String pendingPassword;  // between the two register (or new-password) prompts only
+    private String pendingOldPassword;  // between the prompts of a password change only
     private String partner;          // private chat partner
     private String reloginName;      // offered after a reconnect
     private String resumeToken;      // from the last LOGIN's TOKEN line; memory only, like a password
@@ -263,6 +266,10 @@ final class ClientSession implements ServerLink.Listener {
         String lostUser = me;
         Mode lostMode = mode;
         me = null;
+        if (lostUser != null) {
+            pendingPassword = null;      // a password change under way is abandoned: the mode becomes OFFLINE
+            pendingOldPassword = null;
+        }
         pending.failAll();   // handlers print what was lost and pick a logged-out mode
         if (mode == Mode.DONE) {
             finish();
@@ -393,7 +400,8 @@ final class ClientSession implements ServerLink.Listener {
         }
         String line = t.line();
         switch (mode) {
-            case REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_PASSWORD, RELOGIN_PASSWORD -> password(line);
+            case REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_PASSWORD, RELOGIN_PASSWORD,
+                 CHANGE_OLD, CHANGE_NEW, CHANGE_REPEAT -> password(line);
             case TRUST_ASK -> {
                 if (line.strip().startsWith("/")) {
                     slash(line);
@@ -449,6 +457,9 @@ final class ClientSession implements ServerLink.Listener {
             case RELOGIN_ASK -> new Prompt("Log in again as " + reloginName + "? [Y/n] ", false);
             case RELOGIN_PASSWORD -> new Prompt("Password for " + reloginName + ": ", true);
             case TRUST_ASK -> new Prompt("Trust this server and connect? [yes/no] ", false);
+            case CHANGE_OLD -> new Prompt("Current password (Enter cancels): ", true);
+            case CHANGE_NEW -> new Prompt("New password (8+ characters, no spaces): ", true);
+            case CHANGE_REPEAT -> new Prompt("Repeat the new password: ", true);
             case OFFLINE -> new Prompt("(offline)> ", false);
             case WAIT, DONE -> throw new IllegalStateException("no prompt in " + m);
         };
@@ -534,25 +545,37 @@ final class ClientSession implements ServerLink.Listener {
         if (pw.isEmpty()) {
             say("Cancelled.");
             pendingPassword = null;
+            pendingOldPassword = null;
             resume(me != null ? Mode.MENU_IN : Mode.MENU_OUT);
             return;
         }
         switch (mode) {
             case REGISTER_PASSWORD -> {
-                int bytes = CommandParser.utf8Length(pw);
-                if (pw.contains(" ")) {
-                    say("Passwords cannot contain spaces. Choose another one.");
-                } else if (bytes < Protocol.MIN_PASSWORD_BYTES || bytes > Protocol.MAX_PASSWORD_BYTES) {
-                    // Refused here, before "Repeat the password": the server would refuse it only
-                    // after the person had typed it twice.
-                    say(bytes < Protocol.MIN_PASSWORD_BYTES
-                            ? "That password is too short: at least " + Protocol.MIN_PASSWORD_BYTES
-                                    + " characters. Choose another one."
-                            : "That password is too long: at most " + Protocol.MAX_PASSWORD_BYTES
-                                    + " bytes. Choose another one.");
-                } else {
+                if (acceptableNewPassword(pw)) {
                     pendingPassword = pw;
                     mode = Mode.REGISTER_REPEAT;
+                }
+            }
+            case CHANGE_OLD -> {
+                pendingOldPassword = pw;
+                mode = Mode.CHANGE_NEW;
+            }
+            case CHANGE_NEW -> {
+                if (acceptableNewPassword(pw)) {
+                    pendingPassword = pw;
+                    mode = Mode.CHANGE_REPEAT;
+                }
+            }
+            case CHANGE_REPEAT -> {
+                String first = pendingPassword;
+                pendingPassword = null;
+                if (!pw.equals(first)) {
+                    say("The two new passwords differ. Choose the new password again.");
+                    mode = Mode.CHANGE_NEW;
+                } else {
+                    String old = pendingOldPassword;
+                    pendingOldPassword = null;
+                    changePassword(old, pw);
                 }
             }
             case REGISTER_REPEAT -> {
@@ -569,6 +592,27 @@ final class ClientSession implements ServerLink.Listener {
             case RELOGIN_PASSWORD -> login(reloginName, pw, true);
             default -> throw new IllegalStateException("password in " + mode);
         }
+    }
+
+    /**
+     * Whether {@code pw} may be a new password; if not, says why. Refused here, before "Repeat":
+     * the server would refuse it only after the person had typed it twice.
+     */
+    private boolean acceptableNewPassword(String pw) {
+        int bytes = CommandParser.utf8Length(pw);
+        if (pw.contains(" ")) {
+            say("Passwords cannot contain spaces. Choose another one.");
+            return false;
+        }
+        if (bytes < Protocol.MIN_PASSWORD_BYTES || bytes > Protocol.MAX_PASSWORD_BYTES) {
+            say(bytes < Protocol.MIN_PASSWORD_BYTES
+                    ? "That password is too short: at least " + Protocol.MIN_PASSWORD_BYTES
+                            + " characters. Choose another one."
+                    : "That password is too long: at most " + Protocol.MAX_PASSWORD_BYTES
+                            + " bytes. Choose another one.");
+            return false;
+        }
+        return true;
     }
 
     private void slash(String line) {
@@ -593,7 +637,7 @@ final class ClientSession implements ServerLink.Listener {
                     }
                 }
             }
-            case "who", "msg", "say", "history", "chat", "group", "logout" -> {
+            case "who", "msg", "say", "history", "chat", "group", "password", "logout" -> {
                 if (me == null) {
                     say(Texts.error(new Reply(List.of(), 401, "login required"), null));
                     return;
@@ -631,6 +675,7 @@ final class ClientSession implements ServerLink.Listener {
                 }
             }
             case "group" -> startGroup();
+            case "password" -> mode = Mode.CHANGE_OLD;
             case "logout" -> logout();
             default -> throw new IllegalStateException(cmd);
         }
@@ -815,6 +860,30 @@ final class ClientSession implements ServerLink.Listener {
                 say(Texts.error(r, null));
                 resume(fallback(Mode.MENU_IN));
             }
+        });
+    }
+
+    /**
+     * PASSWORD. The server revoked every resume token of the user (other devices must log in with the
+     * new password) and sent this session a new one, which replaces the one kept for reconnects.
+     */
+    private void changePassword(String old, String pw) {
+        request("PASSWORD " + old + " " + pw, r -> {
+            if (r.ok()) {
+                for (String d : r.data()) {
+                    if (d.startsWith("TOKEN ")) {
+                        resumeToken = d.substring(6);
+                    }
+                }
+                say("Password changed. Anywhere else you are logged in, log in again with the new password.");
+            } else if (r.code() == Reply.LOST) {
+                resumeToken = null;   // revoked if the change was made: the reconnect will ask
+                say("The connection broke before the server answered, so the password may or may not have been"
+                        + " changed. Try the new one when you log in again.");
+            } else {
+                say(Texts.error(r, null));
+            }
+            resume(fallback(Mode.MENU_IN));
         });
     }
 

@@ -27,6 +27,7 @@ final class Texts {
               /msg <name> <text>    one private message
               /say <text>           one message to everyone
               /history [n] [name]   the last n messages (default 20), or only those with name
+              /password             change your password (asks for the current and the new one)
               /logout               log out and stay connected
               /quit                 leave (also Ctrl-D or Ctrl-C)
             In a chat, start a line with // to send a line that begins with /.
@@ -81,6 +82,8 @@ final class Texts {
                     : "The server did not understand that (" + t + "). Type /help for the commands.";
             case 401 -> lower.contains("credentials")
                     ? "Wrong name or password. Names ignore upper/lower case, passwords do not; check both and try again."
+                    : lower.contains("wrong password")
+                    ? "That is not your current password, so the password was not changed. Try again (/password)."
                     : "You are not logged in. Log in first (menu 2, or /login <name>).";
             case 404 -> "There is no user called " + (name == null ? "that" : "'" + name + "'")
                     + ". Check the spelling; /who lists who is online.";

@@ -15,6 +15,8 @@ import java.util.Objects;
  *   <li>{@code SAY}: {@code text}</li>
  *   <li>{@code HISTORY}: {@code count} (1–500, default 20), {@code name} (peer) or null</li>
  *   <li>{@code SEEN}: {@code messageId} (positive)</li>
+ *   <li>{@code PASSWORD}: {@code password} (the current password, 1–128 UTF-8 bytes), {@code text}
+ *       (the new password, 8–128 bytes)</li>
  *   <li>{@code HELP}, {@code WHO}, {@code LOGOUT}, {@code QUIT}, {@code PING}: none</li>
  * </ul>
  * Names match {@code [A-Za-z0-9_.-]{1,32}} exactly as typed (case is preserved; the store compares
@@ -55,7 +57,8 @@ public record Command(Verb verb, String name, String password, String text, int 
         return "Command[" + verb
                 + (name != null ? " name=" + name : "")
                 + (password != null ? " password=***" : "")
-                + (text != null ? " text=" + text.length() + " chars" : "")
+                + (text != null && verb != Verb.PASSWORD ? " text=" + text.length() + " chars" : "")
+                + (verb == Verb.PASSWORD ? " new password=***" : "")
                 + (verb == Verb.HISTORY ? " count=" + count : "")
                 + (verb == Verb.SEEN ? " id=" + messageId : "")
                 + "]";

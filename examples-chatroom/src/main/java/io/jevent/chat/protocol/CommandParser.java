@@ -74,6 +74,7 @@ public final class CommandParser {
             case SAY -> args == end ? USAGE.get(verb) : new Command(verb, null, null, line.substring(args, end), 0);
             case HISTORY -> history(line, args, end);
             case SEEN -> seen(line, args, end);
+            case PASSWORD -> passwordChange(line, args, end);
             default -> args == end ? new Command(verb, null, null, null, 0) : USAGE.get(verb);
         };
     }
@@ -111,6 +112,28 @@ public final class CommandParser {
             return pwError;
         }
         return new Command(verb, line.substring(start, nameEnd), line.substring(pwStart, pwEnd), null, 0);
+    }
+
+    /**
+     * {@code PASSWORD <old> <new>}: two password tokens. The new one must satisfy REGISTER's length
+     * rule (checked first: saying so reveals nothing about the old one); an old one that no password
+     * could have is simply the wrong password.
+     */
+    private static ParseResult passwordChange(String line, int start, int end) {
+        int oldEnd = tokenEnd(line, start, end);
+        int newStart = skipSpaces(line, oldEnd, end);
+        int newEnd = tokenEnd(line, newStart, end);
+        if (start == oldEnd || newStart == newEnd || skipSpaces(line, newEnd, end) != end) {
+            return USAGE.get(Verb.PASSWORD);
+        }
+        int newBytes = utf8Length(line, newStart, newEnd);
+        if (newBytes < Protocol.MIN_PASSWORD_BYTES || newBytes > Protocol.MAX_PASSWORD_BYTES) {
+            return BAD_PASSWORD;
+        }
+        if (utf8Length(line, start, oldEnd) > Protocol.MAX_PASSWORD_BYTES) {
+            return ProtocolError.WRONG_PASSWORD;
+        }
+        return new Command(Verb.PASSWORD, null, line.substring(start, oldEnd), line.substring(newStart, newEnd), 0);
     }
 
     /** Exactly {@link Protocol#RESUME_TOKEN_CHARS} characters of the base64url alphabet. */
@@ -345,6 +368,7 @@ public final class CommandParser {
                 case SAY -> " <text>";
                 case HISTORY -> " [<count>] [<name>]";
                 case SEEN -> " <id>";
+                case PASSWORD -> " <old-password> <new-password>";
                 default -> "";
             };
             usage.put(v, new ProtocolError(ProtocolError.BAD_REQUEST, "usage: " + v.name() + args));

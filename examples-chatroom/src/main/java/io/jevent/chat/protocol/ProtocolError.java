@@ -38,6 +38,7 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final ProtocolError BAD_CREDENTIALS = new ProtocolError(UNAUTHORIZED, "bad credentials");
     public static final ProtocolError ALREADY_LOGGED_IN =
             new ProtocolError(CONFLICT, "already logged in, LOGOUT first");
+    public static final ProtocolError WRONG_PASSWORD = new ProtocolError(UNAUTHORIZED, "wrong password");
     public static final ProtocolError NAME_TAKEN = new ProtocolError(CONFLICT, "name taken");
     public static final ProtocolError NO_SUCH_USER = new ProtocolError(NOT_FOUND, "no such user");
     public static final ProtocolError RATE_LIMITED = new ProtocolError(TOO_MANY_ATTEMPTS, "too many attempts");

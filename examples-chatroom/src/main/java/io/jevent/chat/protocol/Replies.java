@@ -19,6 +19,8 @@ public final class Replies {
     public static final String PONG = "OK pong\n";
     /** Reply to LOGOUT and QUIT. */
     public static final String BYE = "OK bye\n";
+    /** Reply to a successful PASSWORD, after its {@code TOKEN} line. */
+    public static final String PASSWORD_CHANGED = "OK password changed\n";
     /** The complete reply to HELP: the HELP lines followed by {@code OK}. */
     public static final String HELP = helpBlock();
 
@@ -144,6 +146,7 @@ public final class Replies {
             "SAY <text>                  message to every online user",
             "HISTORY [<count>] [<name>]  last messages you may see (default 20, max 500); with <name>: that conversation",
             "SEEN <id>                   you have the private messages up to FROM <id>: they are not sent again",
+            "PASSWORD <old> <new>        change your password; every resume token is revoked, TOKEN <token> is a new one",
             "LOGOUT                      log out, keep the connection",
             "PING                        check the connection",
             "QUIT                        close the connection",

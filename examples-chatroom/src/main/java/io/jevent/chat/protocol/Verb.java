@@ -14,6 +14,7 @@ public enum Verb {
     SAY(false),
     HISTORY(false),
     SEEN(false),
+    PASSWORD(false),
     LOGOUT(false),
     QUIT(true),
     PING(true);

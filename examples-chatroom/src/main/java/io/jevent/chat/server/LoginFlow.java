@@ -94,6 +94,14 @@ final class LoginFlow {
         return hash;
     }
 
+    /**
+     * Loop thread: the password was changed, which revoked every token of the user and issued this
+     * one to the session: the token its LOGOUT revokes from now on.
+     */
+    void replaceTokenHash(byte[] hash) {
+        tokenHash = hash;
+    }
+
     /** Reader thread (or the loop, for an immediate rejection): hand the check to a worker. */
     private void verify(String name, String password, Result<Optional<User>> found) {
         if (!found.isOk()) {

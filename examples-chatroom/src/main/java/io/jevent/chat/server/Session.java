@@ -25,7 +25,7 @@ import io.jevent.core.bufferevent.TlsOptions;
 /**
  * One client connection: its state machine (logged out → joining → online; finishing → closed),
  * and the wiring of its parts: {@link RequestReader} (bytes to requests), {@link SessionOutput}
- * (replies, events, backpressure, slow consumers), {@link LoginFlow} and
+ * (replies, events, backpressure, slow consumers), {@link LoginFlow}, {@link PasswordChange} and
  * {@link StoreCommands} (the commands that wait for other threads).
  *
  * <h2>Order of replies</h2>
@@ -65,6 +65,7 @@ final class Session {
     private final SessionOutput output;
     private final LoginFlow login;
     private final StoreCommands commands;
+    private final PasswordChange passwordChange;
     private final Deliveries deliveries = new Deliveries();
 
     private State state = State.LOGGED_OUT;
@@ -102,6 +103,7 @@ final class Session {
         this.output = new SessionOutput(loop, this, bev, config);
         this.login = new LoginFlow(this, loop, host);
         this.commands = new StoreCommands(this, loop, host);
+        this.passwordChange = new PasswordChange(this, loop, login, host);
         bev.setCallbacks(b -> {
             heard();
             processInput();
@@ -203,6 +205,10 @@ final class Session {
             case LOGIN, RESUME -> {
                 inFlight = true;
                 login.start(command);
+            }
+            case PASSWORD -> {
+                inFlight = true;
+                passwordChange.start(command, me);
             }
             case MSG, SAY -> {
                 // Charged before the store sees it: a refused message costs no commit and reaches nobody.

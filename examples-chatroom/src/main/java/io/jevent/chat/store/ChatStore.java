@@ -208,6 +208,34 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
+     * Changes a user's password: replaces the hash, revokes every RESUME token of the user and stores
+     * {@code newTokenHash} as the only live one (valid for {@code ttl} from now), all in one
+     * transaction: either all of it is committed or none. Completes with NOT_FOUND if there is no
+     * such user. Any thread.
+     *
+     * @param userId       the user
+     * @param passwordHash the new encoded hash
+     * @param newTokenHash SHA-256 of the token the session that changed the password gets, 32 bytes (copied)
+     * @param ttl          how long that token logs in
+     * @param callback     gets null once committed; runs on the writer
+     * @throws IllegalArgumentException if the hash is not 32 bytes or ttl is not positive
+     */
+    public void changePassword(long userId, String passwordHash, byte[] newTokenHash, Duration ttl,
+                               Consumer<Result<Void>> callback) {
+        Objects.requireNonNull(passwordHash, "passwordHash");
+        byte[] hash = checkedHash(newTokenHash);
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive");
+        }
+        writer.submit(ops -> {
+            ops.updatePasswordHash(userId, passwordHash);
+            long now = clock.getAsLong();
+            // At most 1 live token, the new one: every other token of the user is deleted with it.
+            return ResumeTokenOps.issue(ops.connection(), userId, hash, now, now + ttl.toMillis(), 1);
+        }, callback);
+    }
+
+    /**
      * Stores the SHA-256 of a new RESUME token of a user, valid for {@code ttl} from now (the
      * store's clock), and forgets the user's expired tokens and all but the newest {@code maxLive}.
      * Any thread.

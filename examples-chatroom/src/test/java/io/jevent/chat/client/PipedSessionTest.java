@@ -60,6 +60,31 @@ class PipedSessionTest {
     }
 
     @Test
+    void passwordAsksForTheCurrentAndTheNewPasswordWithoutShowingThem() throws Exception {
+        String newPw = "new-password-2";
+        try (PipedClient ann = PipedClient.plain(transport, port())) {
+            ann.expect("Connected to").expect(Texts.MENU_OUT);
+            ann.line("/register ann").line(PW).line(PW).expect("Registered ann.");
+            ann.line("/login ann").line(PW).expect("Welcome, ann!");
+
+            ann.line("/password").line("not-my-password").line(newPw).line(newPw)
+                    .expect("That is not your current password, so the password was not changed.");
+            ann.line("/password").line(PW).line("short")
+                    .expect("That password is too short: at least 8 characters. Choose another one.");
+            ann.line(newPw).line("typo-" + newPw).expect("The two new passwords differ. Choose the new password again.");
+            ann.line(newPw).line(newPw).expect("Repeat the new password:")
+                    .expect("Password changed. Anywhere else you are logged in, log in again with the new password.");
+            ann.line("/password").line("").expect("Current password (Enter cancels):").expect("Cancelled.");
+
+            ann.line("/logout").expect("Logged out.");
+            ann.line("/login ann").line(PW).expect("Wrong name or password.");
+            ann.line("/login ann").line(newPw).expect("Welcome, ann!");
+            assertThat(ann.screen.text()).as("passwords are never shown").doesNotContain(PW).doesNotContain(newPw);
+            ann.line("/quit").expect("Bye.");
+        }
+    }
+
+    @Test
     void everyMenuItemBetweenTwoPeople() throws Exception {
         try (PipedClient ann = PipedClient.plain(transport, port()); PipedClient bob = PipedClient.plain(transport, port())) {
             ann.expect("Connected to 127.0.0.1:" + port()).expect(Texts.MENU_OUT);

@@ -68,6 +68,35 @@ class ReconnectTest {
     }
 
     @Test
+    void afterAPasswordChangeTheClientLogsBackInWithTheNewToken() throws Exception {
+        Path db = dir.resolve("chat.db");
+        ChatServer first = TestServer.start(transport, db, 0);
+        int port = TestServer.port(first);
+        ChatServer second = null;
+        try (PipedClient ann = PipedClient.plain(transport, port)) {
+            ann.expect("Connected to");
+            ann.line("/register ann").line(PW).line(PW).expect("Registered ann.");
+            ann.line("/login ann").line(PW).expect("Welcome, ann!");
+            // The change revokes the token of the LOGIN; the client must keep the one the change gave.
+            ann.line("/password").line(PW).line("new-password-2").line("new-password-2").expect("Password changed.");
+
+            first.close();
+            ann.expect("Lost the connection to the server (server shutting down). Reconnecting in");
+            second = TestServer.start(transport, db, port);
+            ann.expect("Reconnected to 127.0.0.1:" + port + ". Logging in again as ann ...").expect("Welcome back, ann!");
+            assertThat(ann.screen.text()).as("no question, no password").doesNotContain("Log in again as")
+                    .doesNotContain("no longer valid");
+            ann.line("/quit").expect("Bye.");
+            assertThat(ann.awaitExit()).isZero();
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
     void whenTheTokenIsNoLongerValidTheClientAsksForThePassword() throws Exception {
         Path db = dir.resolve("chat.db");
         ChatServer first = TestServer.start(transport, db, 0);

@@ -106,6 +106,25 @@ class CommandParserTest {
     }
 
     @Test
+    void passwordTakesTheCurrentAndTheNewPasswordAndNeverPrintsThem() {
+        Command c = ok("password old-secret new-secret-2", true);
+        assertThat(c.verb()).isEqualTo(Verb.PASSWORD);
+        assertThat(c.password()).isEqualTo("old-secret");
+        assertThat(c.text()).isEqualTo("new-secret-2");
+        assertThat(c.toString()).doesNotContain("secret");
+        assertThat(err("PASSWORD old-secret new-secret-2", false)).isEqualTo(ProtocolError.LOGIN_REQUIRED);
+        assertThat(err("PASSWORD old-secret", true).text()).isEqualTo("usage: PASSWORD <old-password> <new-password>");
+        assertThat(err("PASSWORD old-secret new secret", true).text())
+                .isEqualTo("usage: PASSWORD <old-password> <new-password>");
+        assertThat(err("PASSWORD old-secret short", true).text()).isEqualTo("password must be 8-128 bytes");
+        assertThat(err("PASSWORD x " + "é".repeat(65), true).text()).as("130 bytes")
+                .isEqualTo("password must be 8-128 bytes");
+        assertThat(ok("PASSWORD x new-secret-2", true).password()).as("an old password is only checked by hashing")
+                .isEqualTo("x");
+        assertThat(err("PASSWORD " + "x".repeat(129) + " new-secret-2", true)).isEqualTo(ProtocolError.WRONG_PASSWORD);
+    }
+
+    @Test
     void passwordLengthIsCountedInUtf8Bytes() {
         assertThat(err("REGISTER bob 1234567", false).code()).isEqualTo(422);
         assertThat(ok("REGISTER bob 12345678", false).password()).isEqualTo("12345678");
