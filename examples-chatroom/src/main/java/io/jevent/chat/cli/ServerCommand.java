@@ -9,7 +9,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Level;
 
+import io.jevent.chat.auth.AuthLimits;
+import io.jevent.chat.auth.LoginRateLimiter;
 import io.jevent.chat.auth.PasswordHasher;
+import io.jevent.chat.auth.RateLimit;
+import io.jevent.chat.auth.RegisterRateLimiter;
 import io.jevent.chat.protocol.Protocol;
 import io.jevent.chat.server.ChatServer;
 import io.jevent.chat.server.Keepalive;
@@ -38,6 +42,9 @@ import picocli.CommandLine.Spec;
 final class ServerCommand implements Callable<Integer> {
     /** A year: longer is surely a mistake, and far below what {@link Duration#ofSeconds} overflows at. */
     private static final long MAX_IDLE_SECONDS = 365L * 24 * 3600;
+    /** Each counted attempt is remembered for its window, so the counts bound memory per address. */
+    private static final int MAX_ATTEMPTS = 10_000;
+    private static final int MAX_TOKENS_PER_USER = 1_000;
 
     @Spec
     CommandSpec spec;
@@ -112,6 +119,34 @@ final class ServerCommand implements Callable<Integer> {
                     + " holding the most are dropped (default: half the JVM's direct memory limit).")
     Long outputBudgetMib;
 
+    @Option(names = "--login-attempts-per-name", defaultValue = "5",
+            description = "LOGIN, RESUME and PASSWORD attempts per minute from one address for one name, 1-" + MAX_ATTEMPTS
+                    + "; a successful one does not count (default ${DEFAULT-VALUE}).")
+    int loginPerAddressAndName;
+
+    @Option(names = "--login-attempts-per-address", defaultValue = "20",
+            description = "LOGIN, RESUME and PASSWORD attempts per minute from one address for any names, 1-" + MAX_ATTEMPTS
+                    + "; raise it when many users share an address (NAT) (default ${DEFAULT-VALUE}).")
+    int loginPerAddress;
+
+    @Option(names = "--registrations-per-address", defaultValue = "5",
+            description = "REGISTERs per 10 minutes from one address, 1-" + MAX_ATTEMPTS + " (default ${DEFAULT-VALUE}).")
+    int registerPerAddress;
+
+    @Option(names = "--registrations-per-minute", defaultValue = "60",
+            description = "REGISTERs per minute on the whole server, 1-" + MAX_ATTEMPTS + " (default ${DEFAULT-VALUE}).")
+    int registerOverall;
+
+    @Option(names = "--resume-token-ttl", defaultValue = "604800",
+            description = "Seconds the token a LOGIN returns lets RESUME log in without the password, 1-"
+                    + MAX_IDLE_SECONDS + " (default ${DEFAULT-VALUE}: 7 days).")
+    long resumeTokenTtlSeconds;
+
+    @Option(names = "--resume-tokens-per-user", defaultValue = "5",
+            description = "Live resume tokens per user (one per device), 1-" + MAX_TOKENS_PER_USER
+                    + "; a LOGIN beyond that invalidates the oldest (default ${DEFAULT-VALUE}).")
+    int resumeTokensPerUser;
+
     @Option(names = "--pbkdf2-iterations", hidden = true, description = "PBKDF2 rounds for new hashes (tests).")
     Integer pbkdf2Iterations;
 
@@ -131,21 +166,7 @@ final class ServerCommand implements Callable<Integer> {
             return cannotStart(e);
         }
         LogSetup.configure(logLevel);
-        ServerConfig defaults = ServerConfig.defaults(database);
-        ServerConfig config = defaults
-                .withBind(address)
-                .withThreads(ioThreads, workers)
-                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                .withKeepalive(new Keepalive(Duration.ofSeconds(keepaliveSeconds),
-                        Duration.ofSeconds(keepaliveTimeoutSeconds)))
-                .withSendLimits(sendRate == 0 ? SendLimits.OFF
-                        : new SendLimits(sendRate, sendBurst, sendByteRate, sendByteBurst))
-                .withShutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds))
-                .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
-                .withDurability("normal".equalsIgnoreCase(sync)
-                        ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS)
-                .withOutputLimits(defaults.replyBacklog(),
-                        outputBudgetMib != null ? outputBudgetMib << 20 : defaults.outputBudget());
+        ServerConfig config = config(address, database);
         ChatServer server;
         try {
             ServerTls serverTls = identity == null ? null
@@ -199,12 +220,40 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     /**
+     * The server's settings from the options, once {@link #validate} accepted them. Package-private
+     * for tests, which start the server it describes.
+     */
+    ServerConfig config(InetSocketAddress address, Path database) {
+        ServerConfig defaults = ServerConfig.defaults(database);
+        return defaults
+                .withBind(address)
+                .withThreads(ioThreads, workers)
+                .withIdleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .withKeepalive(new Keepalive(Duration.ofSeconds(keepaliveSeconds),
+                        Duration.ofSeconds(keepaliveTimeoutSeconds)))
+                .withSendLimits(sendRate == 0 ? SendLimits.OFF
+                        : new SendLimits(sendRate, sendBurst, sendByteRate, sendByteBurst))
+                .withShutdownTimeout(Duration.ofSeconds(shutdownTimeoutSeconds))
+                .withPbkdf2Iterations(pbkdf2Iterations != null ? pbkdf2Iterations : PasswordHasher.DEFAULT_ITERATIONS)
+                .withDurability("normal".equalsIgnoreCase(sync)
+                        ? StoreConfig.Durability.SURVIVES_PROCESS_CRASH : StoreConfig.Durability.SURVIVES_POWER_LOSS)
+                .withOutputLimits(defaults.replyBacklog(),
+                        outputBudgetMib != null ? outputBudgetMib << 20 : defaults.outputBudget())
+                .withAuthLimits(AuthLimits.defaults()
+                        .withLogin(RateLimit.of(loginPerAddressAndName, LoginRateLimiter.DEFAULT_WINDOW),
+                                RateLimit.of(loginPerAddress, LoginRateLimiter.DEFAULT_WINDOW))
+                        .withRegister(RateLimit.of(registerPerAddress, RegisterRateLimiter.DEFAULT_PER_ADDRESS.window()),
+                                RateLimit.of(registerOverall, RegisterRateLimiter.DEFAULT_OVERALL.window()))
+                        .withResumeTokens(Duration.ofSeconds(resumeTokenTtlSeconds), resumeTokensPerUser));
+    }
+
+    /**
      * Checks what picocli's types cannot, before anything is opened (so a typo creates no database).
      *
      * @return the address to listen on, resolved
      * @throws ParameterException for a value out of range or a host that does not resolve: exit 2
      */
-    private InetSocketAddress validate() {
+    InetSocketAddress validate() {
         Options.require(spec, port >= 0 && port <= 65535, "--port must be 0-65535 (0 picks a free port), not " + port);
         Options.require(spec, ioThreads >= 1, "--io-threads must be at least 1, not " + ioThreads);
         Options.require(spec, workers >= 1, "--workers must be at least 1, not " + workers);
@@ -228,9 +277,21 @@ final class ServerCommand implements Callable<Integer> {
                 "--output-budget must be 1-" + (1L << 30) + " MiB, not " + outputBudgetMib);
         Options.require(spec, pbkdf2Iterations == null || pbkdf2Iterations >= 1,
                 "--pbkdf2-iterations must be at least 1, not " + pbkdf2Iterations);
+        requireAttempts("--login-attempts-per-name", loginPerAddressAndName);
+        requireAttempts("--login-attempts-per-address", loginPerAddress);
+        requireAttempts("--registrations-per-address", registerPerAddress);
+        requireAttempts("--registrations-per-minute", registerOverall);
+        Options.require(spec, resumeTokenTtlSeconds >= 1 && resumeTokenTtlSeconds <= MAX_IDLE_SECONDS,
+                "--resume-token-ttl must be 1-" + MAX_IDLE_SECONDS + " seconds, not " + resumeTokenTtlSeconds);
+        Options.require(spec, resumeTokensPerUser >= 1 && resumeTokensPerUser <= MAX_TOKENS_PER_USER,
+                "--resume-tokens-per-user must be 1-" + MAX_TOKENS_PER_USER + ", not " + resumeTokensPerUser);
         tls.validate(spec, port, plainPortGiven());
         InetSocketAddress address = new InetSocketAddress(bind, port);   // resolves the host, once
         Options.require(spec, !address.isUnresolved(), "--bind: cannot resolve host '" + bind + "'");
         return address;
+    }
+
+    private void requireAttempts(String option, int value) {
+        Options.require(spec, value >= 1 && value <= MAX_ATTEMPTS, option + " must be 1-" + MAX_ATTEMPTS + ", not " + value);
     }
 }

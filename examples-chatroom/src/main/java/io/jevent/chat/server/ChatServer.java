@@ -186,7 +186,7 @@ public final class ChatServer implements AutoCloseable {
      */
     public static ChatServer start(ServerConfig config, ServerTls tls) throws StoreException, IOException {
         return start(config, StoreConfig.defaults(config.database()).withDurability(config.durability()),
-                AuthLimits.defaults(), System::nanoTime, tls);
+                config.authLimits(), System::nanoTime, tls);
     }
 
     /**
@@ -194,13 +194,13 @@ public final class ChatServer implements AutoCloseable {
      * package size the store's queues with it. {@code storeConfig.file()} is the database used.
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig) throws StoreException, IOException {
-        return start(config, storeConfig, AuthLimits.defaults(), System::nanoTime);
+        return start(config, storeConfig, config.authLimits(), System::nanoTime);
     }
 
     /**
      * As {@link #start(ServerConfig, StoreConfig)}, with the LOGIN and REGISTER rate limits chosen by
-     * the caller: tests in this package that register many users raise them, or lower them to reach
-     * them quickly.
+     * the caller instead of {@code config.authLimits()}: tests in this package that register many
+     * users raise them, or lower them to reach them quickly.
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig, AuthLimits limits)
             throws StoreException, IOException {
@@ -213,7 +213,7 @@ public final class ChatServer implements AutoCloseable {
      */
     static ChatServer start(ServerConfig config, StoreConfig storeConfig, LongSupplier nanoClock)
             throws StoreException, IOException {
-        return start(config, storeConfig, AuthLimits.defaults(), nanoClock);
+        return start(config, storeConfig, config.authLimits(), nanoClock);
     }
 
     /** The full form: rate limits and their clock chosen by the caller. */

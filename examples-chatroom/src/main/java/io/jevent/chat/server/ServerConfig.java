@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.jevent.chat.auth.AuthLimits;
 import io.jevent.chat.auth.PasswordHasher;
 import io.jevent.chat.store.StoreConfig;
 
@@ -42,12 +43,14 @@ import io.jevent.chat.store.StoreConfig;
  *                           before anything is queued; each of the {@code ioThreads} loops enforces an
  *                           equal share by dropping its connections with the most unsent output
  *                           ({@code BYE output budget exceeded}); at least {@code writeHighWatermark}
+ * @param authLimits         LOGIN, RESUME, PASSWORD and REGISTER attempt limits, and the lifetime and
+ *                           number per user of resume tokens
  */
 public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Durability durability,
                            int ioThreads, int workers, int pbkdf2Iterations, Duration idleTimeout,
                            int readHighWatermark, int writeHighWatermark, Duration flushTimeout,
                            Duration shutdownTimeout, boolean handleSignals, SendLimits sendLimits,
-                           Keepalive keepalive, int replyBacklog, long outputBudget) {
+                           Keepalive keepalive, int replyBacklog, long outputBudget, AuthLimits authLimits) {
     /** Default TCP port of the chat server. */
     public static final int DEFAULT_PORT = 7777;
 
@@ -61,6 +64,7 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(sendLimits, "sendLimits");
         Objects.requireNonNull(keepalive, "keepalive");
+        Objects.requireNonNull(authLimits, "authLimits");
         if (ioThreads < 1 || workers < 1 || pbkdf2Iterations < 1) {
             throw new IllegalArgumentException("io threads, workers and iterations must be positive");
         }
@@ -85,8 +89,8 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * Production defaults: 127.0.0.1:7777, power-loss durability, 1 loop, 2 workers, the OWASP
      * PBKDF2 round count, 60 s login idle timeout, 64 KiB read and 1 MiB write high watermarks,
      * 5 s flush, 10 s shutdown, signals handled, {@link SendLimits#DEFAULTS},
-     * {@link Keepalive#DEFAULTS}, 64 KiB reply backlog, and an output budget of half the JVM's
-     * direct memory limit ({@link #defaultOutputBudget()}).
+     * {@link Keepalive#DEFAULTS}, 64 KiB reply backlog, an output budget of half the JVM's
+     * direct memory limit ({@link #defaultOutputBudget()}), and {@link AuthLimits#defaults()}.
      *
      * @param database the database file
      * @return the config
@@ -95,7 +99,8 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
         return new ServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), DEFAULT_PORT), database,
                 StoreConfig.Durability.SURVIVES_POWER_LOSS, 1, 2, PasswordHasher.DEFAULT_ITERATIONS,
                 Duration.ofSeconds(60), 64 * 1024, 1024 * 1024, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS, 64 * 1024, defaultOutputBudget());
+                Duration.ofSeconds(10), true, SendLimits.DEFAULTS, Keepalive.DEFAULTS, 64 * 1024, defaultOutputBudget(),
+                AuthLimits.defaults());
     }
 
     /**
@@ -127,13 +132,13 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
     /** @param value new listen address @return a copy with it */
     public ServerConfig withBind(InetSocketAddress value) {
         return new ServerConfig(value, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value new durability @return a copy with it */
     public ServerConfig withDurability(StoreConfig.Durability value) {
         return new ServerConfig(bind, database, value, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /**
@@ -145,19 +150,19 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      */
     public ServerConfig withThreads(int loops, int hashers) {
         return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value PBKDF2 rounds for new hashes @return a copy with it */
     public ServerConfig withPbkdf2Iterations(int value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, value, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value new login idle timeout @return a copy with it */
     public ServerConfig withIdleTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, value,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /**
@@ -170,19 +175,19 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      */
     public ServerConfig withWatermarks(int read, int write) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value how long a closing connection may take to flush @return a copy with it */
     public ServerConfig withFlushTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value how long a graceful shutdown may take (see ChatServer) @return a copy with it */
     public ServerConfig withShutdownTimeout(Duration value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /**
@@ -192,24 +197,30 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      */
     public ServerConfig withOutputLimits(int backlog, long budget) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, backlog, budget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, backlog, budget, authLimits);
     }
 
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
     public ServerConfig withSignals(boolean value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value per-user flood control ({@link SendLimits#OFF} for none) @return a copy with it */
     public ServerConfig withSendLimits(SendLimits value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive, replyBacklog, outputBudget, authLimits);
     }
 
     /** @param value keepalive of logged-in connections ({@link Keepalive#OFF} for none) @return a copy with it */
     public ServerConfig withKeepalive(Keepalive value) {
         return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value, replyBacklog, outputBudget);
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value, replyBacklog, outputBudget, authLimits);
+    }
+
+    /** @param value attempt limits and resume token policy @return a copy with them */
+    public ServerConfig withAuthLimits(AuthLimits value) {
+        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, value);
     }
 }

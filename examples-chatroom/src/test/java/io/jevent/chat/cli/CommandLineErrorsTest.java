@@ -64,6 +64,12 @@ class CommandLineErrorsTest {
             "--send-burst=0     | --send-burst must be at least 1, not 0",
             "--send-byte-rate=0 | --send-byte-rate must be at least 1, not 0",
             "--send-byte-burst=4095 | --send-byte-burst must be at least 4096 (one longest line), not 4095",
+            "--login-attempts-per-name=0 | --login-attempts-per-name must be 1-10000, not 0",
+            "--login-attempts-per-address=10001 | --login-attempts-per-address must be 1-10000, not 10001",
+            "--registrations-per-address=0 | --registrations-per-address must be 1-10000, not 0",
+            "--registrations-per-minute=-5 | --registrations-per-minute must be 1-10000, not -5",
+            "--resume-token-ttl=0 | --resume-token-ttl must be 1-31536000 seconds, not 0",
+            "--resume-tokens-per-user=0 | --resume-tokens-per-user must be 1-1000, not 0",
     })
     void serverOptionOutOfRangeIsAUsageErrorInOneLine(String option, String message) {
         Path db = dir.resolve("chat.db");
