@@ -12,7 +12,9 @@ import io.jevent.chat.store.StoreConfig;
 
 /**
  * Settings of a {@link ChatServer}. Immutable; start from {@link #defaults(Path)} and change fields
- * with the {@code with...} methods.
+ * with the {@code with...} methods, or several at once with {@link #toBuilder()}. The {@code with...}
+ * methods go through the {@link Builder}, so a new setting is a component, a builder field with its
+ * setter, and a line each in {@link #toBuilder()} and {@link Builder#build()}; no other method changes.
  *
  * @param bind               address and port to listen on; port 0 picks a free port
  * @param database           the SQLite file, created and migrated on first start
@@ -131,14 +133,12 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
 
     /** @param value new listen address @return a copy with it */
     public ServerConfig withBind(InetSocketAddress value) {
-        return new ServerConfig(value, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().bind(value).build();
     }
 
     /** @param value new durability @return a copy with it */
     public ServerConfig withDurability(StoreConfig.Durability value) {
-        return new ServerConfig(bind, database, value, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().durability(value).build();
     }
 
     /**
@@ -149,20 +149,17 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * @return a copy with them
      */
     public ServerConfig withThreads(int loops, int hashers) {
-        return new ServerConfig(bind, database, durability, loops, hashers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().ioThreads(loops).workers(hashers).build();
     }
 
     /** @param value PBKDF2 rounds for new hashes @return a copy with it */
     public ServerConfig withPbkdf2Iterations(int value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, value, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().pbkdf2Iterations(value).build();
     }
 
     /** @param value new login idle timeout @return a copy with it */
     public ServerConfig withIdleTimeout(Duration value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, value,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().idleTimeout(value).build();
     }
 
     /**
@@ -174,20 +171,17 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * @return a copy with them
      */
     public ServerConfig withWatermarks(int read, int write) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                read, write, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().readHighWatermark(read).writeHighWatermark(write).build();
     }
 
     /** @param value how long a closing connection may take to flush @return a copy with it */
     public ServerConfig withFlushTimeout(Duration value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, value, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().flushTimeout(value).build();
     }
 
     /** @param value how long a graceful shutdown may take (see ChatServer) @return a copy with it */
     public ServerConfig withShutdownTimeout(Duration value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, value, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().shutdownTimeout(value).build();
     }
 
     /**
@@ -196,31 +190,193 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * @return a copy with them
      */
     public ServerConfig withOutputLimits(int backlog, long budget) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, backlog, budget, authLimits);
+        return toBuilder().replyBacklog(backlog).outputBudget(budget).build();
     }
 
     /** @param value whether SIGTERM/SIGINT are handled @return a copy with it */
     public ServerConfig withSignals(boolean value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, value, sendLimits, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().handleSignals(value).build();
     }
 
     /** @param value per-user flood control ({@link SendLimits#OFF} for none) @return a copy with it */
     public ServerConfig withSendLimits(SendLimits value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, value, keepalive, replyBacklog, outputBudget, authLimits);
+        return toBuilder().sendLimits(value).build();
     }
 
     /** @param value keepalive of logged-in connections ({@link Keepalive#OFF} for none) @return a copy with it */
     public ServerConfig withKeepalive(Keepalive value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, value, replyBacklog, outputBudget, authLimits);
+        return toBuilder().keepalive(value).build();
     }
 
     /** @param value attempt limits and resume token policy @return a copy with them */
     public ServerConfig withAuthLimits(AuthLimits value) {
-        return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
-                readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits, keepalive, replyBacklog, outputBudget, value);
+        return toBuilder().authLimits(value).build();
+    }
+
+    /**
+     * A builder holding a copy of this config's fields: set any of them, then {@link Builder#build()}.
+     *
+     * @return a new builder, independent of this config
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bind = bind;
+        b.database = database;
+        b.durability = durability;
+        b.ioThreads = ioThreads;
+        b.workers = workers;
+        b.pbkdf2Iterations = pbkdf2Iterations;
+        b.idleTimeout = idleTimeout;
+        b.readHighWatermark = readHighWatermark;
+        b.writeHighWatermark = writeHighWatermark;
+        b.flushTimeout = flushTimeout;
+        b.shutdownTimeout = shutdownTimeout;
+        b.handleSignals = handleSignals;
+        b.sendLimits = sendLimits;
+        b.keepalive = keepalive;
+        b.replyBacklog = replyBacklog;
+        b.outputBudget = outputBudget;
+        b.authLimits = authLimits;
+        return b;
+    }
+
+    /**
+     * Collects settings for a new {@link ServerConfig}; get one from {@link ServerConfig#toBuilder()}
+     * (of {@link ServerConfig#defaults(Path)}, say). Not thread-safe; {@link #build()} validates.
+     */
+    public static final class Builder {
+        private InetSocketAddress bind;
+        private Path database;
+        private StoreConfig.Durability durability;
+        private int ioThreads;
+        private int workers;
+        private int pbkdf2Iterations;
+        private Duration idleTimeout;
+        private int readHighWatermark;
+        private int writeHighWatermark;
+        private Duration flushTimeout;
+        private Duration shutdownTimeout;
+        private boolean handleSignals;
+        private SendLimits sendLimits;
+        private Keepalive keepalive;
+        private int replyBacklog;
+        private long outputBudget;
+        private AuthLimits authLimits;
+
+        private Builder() {
+        }
+
+        /** @param value see {@link ServerConfig#bind()} @return this builder */
+        public Builder bind(InetSocketAddress value) {
+            this.bind = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#database()} @return this builder */
+        public Builder database(Path value) {
+            this.database = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#durability()} @return this builder */
+        public Builder durability(StoreConfig.Durability value) {
+            this.durability = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#ioThreads()} @return this builder */
+        public Builder ioThreads(int value) {
+            this.ioThreads = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#workers()} @return this builder */
+        public Builder workers(int value) {
+            this.workers = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#pbkdf2Iterations()} @return this builder */
+        public Builder pbkdf2Iterations(int value) {
+            this.pbkdf2Iterations = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#idleTimeout()} @return this builder */
+        public Builder idleTimeout(Duration value) {
+            this.idleTimeout = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#readHighWatermark()} @return this builder */
+        public Builder readHighWatermark(int value) {
+            this.readHighWatermark = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#writeHighWatermark()} @return this builder */
+        public Builder writeHighWatermark(int value) {
+            this.writeHighWatermark = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#flushTimeout()} @return this builder */
+        public Builder flushTimeout(Duration value) {
+            this.flushTimeout = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#shutdownTimeout()} @return this builder */
+        public Builder shutdownTimeout(Duration value) {
+            this.shutdownTimeout = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#handleSignals()} @return this builder */
+        public Builder handleSignals(boolean value) {
+            this.handleSignals = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#sendLimits()} @return this builder */
+        public Builder sendLimits(SendLimits value) {
+            this.sendLimits = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#keepalive()} @return this builder */
+        public Builder keepalive(Keepalive value) {
+            this.keepalive = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#replyBacklog()} @return this builder */
+        public Builder replyBacklog(int value) {
+            this.replyBacklog = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#outputBudget()} @return this builder */
+        public Builder outputBudget(long value) {
+            this.outputBudget = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#authLimits()} @return this builder */
+        public Builder authLimits(AuthLimits value) {
+            this.authLimits = value;
+            return this;
+        }
+
+        /**
+         * @return the config with these settings
+         * @throws NullPointerException     if a setting was set to null
+         * @throws IllegalArgumentException as the {@link ServerConfig} constructor
+         */
+        public ServerConfig build() {
+            return new ServerConfig(bind, database, durability, ioThreads, workers, pbkdf2Iterations, idleTimeout,
+                    readHighWatermark, writeHighWatermark, flushTimeout, shutdownTimeout, handleSignals, sendLimits,
+                    keepalive, replyBacklog, outputBudget, authLimits);
+        }
     }
 }
