@@ -3,6 +3,7 @@ package io.jevent.chat.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLContext;
@@ -28,11 +29,21 @@ import io.jevent.core.bufferevent.TlsOptions;
  * (replies, events, backpressure, slow consumers), {@link LoginFlow}, {@link PasswordChange} and
  * {@link StoreCommands} (the commands that wait for other threads).
  *
- * <h2>Order of replies</h2>
- * A session runs one command at a time. While a command waits for the store or a worker
- * ({@code inFlight}), later lines stay in the input buffer (which the read high watermark bounds),
- * and its reply — one block — is written by {@link #complete} before the next line is looked at. So
- * replies come in command order, and events fall between blocks.
+ * <h2>Order of replies (pipelining)</h2>
+ * A client may send commands without waiting for replies. Every command takes a {@link Reply} slot
+ * in {@code replies}, in command order; a command that waits for the store (MSG, SAY, HISTORY) runs
+ * while later ones start, and a reply that is ready before an earlier one is held in its slot until
+ * every earlier reply is written. So replies come in command order, each one block, and events fall
+ * between blocks. At most {@link #MAX_PIPELINED} commands are unanswered at once, and none starts
+ * while the output holds the reply backlog ({@link SessionOutput#stallInput}); later lines stay in
+ * the input buffer, which the read high watermark bounds.
+ *
+ * <p>Commands that change what the session is (REGISTER, LOGIN, RESUME, PASSWORD, LOGOUT, QUIT) run alone:
+ * one waits, and the lines after it stay unparsed, until every earlier reply is written, and nothing
+ * else starts until its own is. So every line is parsed in the state the commands before it left.
+ * HISTORY also waits for the earlier replies (it reads from another connection than the one that
+ * commits, so it must see the client's earlier messages committed), but later commands may start
+ * while it runs.
  *
  * <h2>Dead peers</h2>
  * While online, every read re-arms the keepalive timer ({@link Keepalive}): when it fires the client
@@ -50,6 +61,24 @@ final class Session {
     private static final System.Logger LOG = System.getLogger(Session.class.getName());
     private static final String BYE_SHUTDOWN = Events.bye("server shutting down");
     private static final long[] NO_MESSAGES = {};
+    /**
+     * Most commands unanswered at once per connection: bounds what one client holds of the store's
+     * queue and of replies held back for order (which are not yet in the output budget).
+     */
+    static final int MAX_PIPELINED = 64;
+
+    /**
+     * One command's reply, in command order: empty while the command runs, then the block (and the
+     * private messages it carries as FROM lines) until every earlier reply is written.
+     */
+    static final class Reply {
+        private String block;
+        private long[] messageIds = NO_MESSAGES;
+
+        private boolean isReady() {
+            return block != null;
+        }
+    }
 
     private enum State { LOGGED_OUT, JOINING, ONLINE }
 
@@ -70,7 +99,12 @@ final class Session {
 
     private State state = State.LOGGED_OUT;
     private OnlineUser me;
-    private boolean inFlight;
+    /** The replies not yet written, oldest first; the first ones may be ready, held for an older one. */
+    private final ArrayDeque<Reply> replies = new ArrayDeque<>();
+    /** A command that runs alone (see the class comment) is in flight: start nothing else. */
+    private boolean alone;
+    /** A command that runs alone, read while earlier ones were unanswered: it starts when they are. */
+    private Command waiting;
     private boolean peerClosed;
     private boolean finishing;
     private boolean closed;
@@ -140,24 +174,90 @@ final class Session {
     // ---------------------------------------------------------------- input
 
     private void processInput() {
-        while (!inFlight && !finishing && !closed && !loop.isShuttingDown()) {
+        while (!alone && !finishing && !closed && !loop.isShuttingDown()) {
+            if (replies.size() >= MAX_PIPELINED) {
+                return;   // written() resumes once the oldest is answered
+            }
             if (output.stallInput()) {
                 return;   // outputDrained() resumes
             }
-            ParseResult request = requests.next(state == State.ONLINE);
+            ParseResult request;
+            if (waiting != null) {
+                if (!replies.isEmpty()) {
+                    return;
+                }
+                request = waiting;
+                waiting = null;
+            } else {
+                request = requests.next(state == State.ONLINE);
+            }
             if (request == null) {
                 break;
             }
             if (request instanceof ProtocolError error) {
-                output.reply(error.line());
+                reply(error.line());
             } else {
-                handle((Command) request);
+                Command command = (Command) request;
+                if (waitsForEarlier(command.verb()) && !replies.isEmpty()) {
+                    waiting = command;
+                    return;
+                }
+                if (runsAlone(command.verb())) {
+                    alone = true;
+                    replies.add(new Reply());
+                }
+                handle(command);
             }
         }
-        if (peerClosed && !inFlight && !finishing && !closed) {
+        if (peerClosed && !isAnswering() && !finishing && !closed) {
             closeReason = "client closed";
             finish(null);   // every complete line is answered; flush the replies, then close
         }
+    }
+
+    /** Whether a command is unanswered or waiting to start. */
+    private boolean isAnswering() {
+        return !replies.isEmpty() || waiting != null;
+    }
+
+    /** The commands that change the session's state or end it, so later lines wait for them. */
+    private static boolean runsAlone(Verb verb) {
+        return switch (verb) {
+            case REGISTER, LOGIN, RESUME, PASSWORD, LOGOUT, QUIT -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The commands that start only once every earlier one is answered: those that run alone, and
+     * HISTORY, which reads what the client's earlier messages committed.
+     */
+    private static boolean waitsForEarlier(Verb verb) {
+        return verb == Verb.HISTORY || runsAlone(verb);
+    }
+
+    /** A reply ready at once: written now, or held until the earlier ones are. */
+    private void reply(String block) {
+        if (alone) {
+            Reply only = replies.peekFirst();
+            only.block = block;
+            writeReady();   // the loop in processInput goes on
+            return;
+        }
+        if (replies.isEmpty()) {
+            output.reply(block);
+            return;
+        }
+        Reply r = new Reply();
+        r.block = block;
+        replies.add(r);
+    }
+
+    /** A command that waits for another thread: its place in the reply order. */
+    private Reply started() {
+        Reply r = new Reply();
+        replies.add(r);
+        return r;
     }
 
     private void handle(Command command) {
@@ -165,18 +265,18 @@ final class Session {
             throw new OutOfMemoryError("injected by -D" + ServerContext.KILL_LOOP_PROPERTY + "=" + command.verb());
         }
         switch (command.verb()) {
-            case HELP -> output.reply(Replies.HELP);
-            case PING -> output.reply(Replies.PONG);
-            case WHO -> output.reply(loop.whoBlock());
+            case HELP -> reply(Replies.HELP);
+            case PING -> reply(Replies.PONG);
+            case WHO -> reply(loop.whoBlock());
             case QUIT -> {
-                output.reply(Replies.BYE);
+                reply(Replies.BYE);
                 closeReason = "quit";
                 finish(null);
             }
             case SEEN -> {
                 deliveries.seen(command.messageId());
                 loop.deliveriesChanged(this);
-                output.reply(Replies.OK);
+                reply(Replies.OK);
             }
             case LOGOUT -> {
                 long userId = me.userId();
@@ -184,10 +284,9 @@ final class Session {
                 goOffline();
                 idleTimer.add(ctx.config.idleTimeout());
                 if (token == null) {
-                    output.reply(Replies.BYE);
+                    reply(Replies.BYE);
                 } else {
                     // OK bye only once the token is gone, so a RESUME after it is refused.
-                    inFlight = true;
                     ctx.store.revokeResumeToken(userId, token, onLoop(r -> {
                         if (!r.isOk()) {
                             LOG.log(System.Logger.Level.WARNING, "revoking a resume token of user " + userId
@@ -198,42 +297,32 @@ final class Session {
                 }
             }
             // These wait for other threads; complete() ends the wait.
-            case REGISTER -> {
-                inFlight = true;
-                commands.register(command);
-            }
-            case LOGIN, RESUME -> {
-                inFlight = true;
-                login.start(command);
-            }
-            case PASSWORD -> {
-                inFlight = true;
-                passwordChange.start(command, me);
-            }
+            case REGISTER -> commands.register(command);
+            case LOGIN, RESUME -> login.start(command);
+            case PASSWORD -> passwordChange.start(command, me);
             case MSG, SAY -> {
                 // Charged before the store sees it: a refused message costs no commit and reaches nobody.
                 if (!ctx.sendLimiter.tryAcquire(me.userId(), CommandParser.utf8Length(command.text()))) {
-                    output.reply(ProtocolError.SLOW_DOWN.line());
+                    reply(ProtocolError.SLOW_DOWN.line());
                     return;
                 }
-                inFlight = true;
                 if (command.verb() == Verb.MSG) {
-                    commands.sendPrivate(command);
+                    commands.sendPrivate(command, started());
                 } else {
-                    commands.sendGroup(command);
+                    commands.sendGroup(command, started());
                 }
             }
-            case HISTORY -> {
-                inFlight = true;
-                commands.history(command);
-            }
-            default -> output.reply(ProtocolError.UNKNOWN_COMMAND.line());
+            case HISTORY -> commands.history(command, started());
+            default -> reply(ProtocolError.UNKNOWN_COMMAND.line());
         }
     }
 
     // ---------------------------------------------------------------- for the commands (loop thread)
 
-    /** The reply to the command in flight: write it, then go on with the input. */
+    /**
+     * The reply to the command that runs alone (REGISTER, LOGIN, RESUME, LOGOUT): write it, then go
+     * on with the input.
+     */
     void complete(String block) {
         complete(block, NO_MESSAGES);
     }
@@ -243,23 +332,51 @@ final class Session {
      * {@code messageIds} as FROM lines (LOGIN's pending messages): they are delivered once received.
      */
     void complete(String block, long[] messageIds) {
+        Reply only = replies.peekFirst();
+        if (only != null) {
+            complete(only, block, messageIds);
+        }
+    }
+
+    /**
+     * The reply to the pipelined command that holds {@code slot}: written once every earlier reply
+     * is, then the input goes on.
+     */
+    void complete(Reply slot, String block) {
+        complete(slot, block, NO_MESSAGES);
+    }
+
+    private void complete(Reply slot, String block, long[] messageIds) {
         if (closed) {
             return;
         }
-        inFlight = false;
-        if (!finishing) {
-            output.reply(block);
-            for (long id : messageIds) {
-                deliveries.written(id, output.queuedTotal());
-            }
-            if (messageIds.length > 0) {
-                loop.deliveriesChanged(this);
-            }
-        }
+        slot.block = block;
+        slot.messageIds = messageIds;
+        writeReady();
         if (loop.isShuttingDown()) {
             shutdown();
         } else {
             processInput();
+        }
+    }
+
+    /** Writes the replies that are ready and not held back by an earlier one still running. */
+    private void writeReady() {
+        while (!replies.isEmpty() && replies.peekFirst().isReady()) {
+            Reply r = replies.removeFirst();
+            if (finishing) {
+                continue;   // the reply to a command of a closing session is not sent
+            }
+            output.reply(r.block);
+            for (long id : r.messageIds) {
+                deliveries.written(id, output.queuedTotal());
+            }
+            if (r.messageIds.length > 0) {
+                loop.deliveriesChanged(this);
+            }
+        }
+        if (replies.isEmpty()) {
+            alone = false;
         }
     }
 
@@ -471,7 +588,7 @@ final class Session {
         if (state != State.LOGGED_OUT || closed || finishing) {
             return;
         }
-        if (inFlight) {
+        if (!replies.isEmpty()) {
             idleTimer.add(ctx.config.idleTimeout());   // a LOGIN is under way: let it finish
             return;
         }
@@ -479,9 +596,12 @@ final class Session {
         finish(Events.bye("idle timeout"));
     }
 
-    /** The server is shutting down: BYE now, or after the reply to the command in flight. */
+    /**
+     * The server is shutting down: BYE now, or after the replies to the commands in flight (a
+     * command not yet started is not).
+     */
     void shutdown() {
-        if (closed || finishing || inFlight) {
+        if (closed || finishing || !replies.isEmpty()) {
             return;
         }
         closeReason = "server shutting down";

@@ -22,8 +22,9 @@ import io.jevent.core.bufferevent.BufferEvent;
  * stops (as the library's echo example does at its output watermark): a client that pipelines
  * without reading fills its own socket buffers instead of the server's memory. Once the output
  * drains to the low watermark (a quarter of the backlog), {@link #drained} enables reading again
- * and tells the session to go on. Reply blocks are always written whole, since only one command is
- * in flight, so replies stay below the backlog plus one block.
+ * and tells the session to go on. Reply blocks are always written whole; since a session has at most
+ * {@link Session#MAX_PIPELINED} commands unanswered, replies stay below the backlog plus that many
+ * blocks.
  *
  * <h2>Output budget</h2>
  * Every byte queued (replies and events alike) is first reserved from the loop's share of the

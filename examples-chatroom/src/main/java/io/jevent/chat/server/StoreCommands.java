@@ -13,8 +13,9 @@ import io.jevent.chat.store.StoredMessage;
 
 /**
  * The commands that are one store request: REGISTER (after hashing the password on a worker), MSG,
- * SAY and HISTORY. Each is started on the session's loop with the command in flight and ends with
- * exactly one {@link Session#complete} on that loop.
+ * SAY and HISTORY. Each is started on the session's loop and ends with exactly one
+ * {@link Session#complete} on that loop: REGISTER runs alone; MSG, SAY and HISTORY may be pipelined,
+ * so they complete the reply slot they were started with.
  *
  * <p>Threading: the methods here run on the session's loop; the store's callbacks run on store
  * threads and only post the continuation back ({@link Session#onLoop}). Worker tasks read only their
@@ -74,17 +75,17 @@ final class StoreCommands {
         });
     }
 
-    void sendPrivate(Command command) {
+    void sendPrivate(Command command, Session.Reply slot) {
         ctx.store.appendPrivate(session.userId(), command.name(), command.text(), session.onLoop(result -> {
             if (!result.isOk()) {
-                session.complete(result.error().kind() == StoreException.Kind.NOT_FOUND
+                session.complete(slot, result.error().kind() == StoreException.Kind.NOT_FOUND
                         ? ProtocolError.NO_SUCH_USER.line() : session.failure("MSG", result.error()));
                 return;
             }
             // Routed even if this connection closed meanwhile: the message is committed.
             StoredMessage message = result.value();
             boolean online = loop.routePrivate(message);
-            session.complete(online ? Replies.sent(message.id()) : Replies.stored(message.id()));
+            session.complete(slot, online ? Replies.sent(message.id()) : Replies.stored(message.id()));
         }));
     }
 
@@ -95,8 +96,8 @@ final class StoreCommands {
      * gets group messages in id order. Fanning out from the sender's loop instead let a loop deliver
      * its own sender's message before an older one still on its way from another loop.
      */
-    void sendGroup(Command command) {
-        Consumer<Result<StoredMessage>> reply = session.onLoop(result -> session.complete(result.isOk()
+    void sendGroup(Command command, Session.Reply slot) {
+        Consumer<Result<StoredMessage>> reply = session.onLoop(result -> session.complete(slot, result.isOk()
                 ? Replies.sent(result.value().id()) : session.failure("SAY", result.error())));
         ctx.store.appendGroup(session.userId(), command.text(), result -> {
             if (result.isOk()) {
@@ -106,10 +107,10 @@ final class StoreCommands {
         });
     }
 
-    void history(Command command) {
+    void history(Command command, Session.Reply slot) {
         ctx.store.history(session.userId(), command.count(), command.name(), session.onLoop(result -> {
             if (!result.isOk()) {
-                session.complete(result.error().kind() == StoreException.Kind.NOT_FOUND
+                session.complete(slot, result.error().kind() == StoreException.Kind.NOT_FOUND
                         ? ProtocolError.NO_SUCH_USER.line() : session.failure("HISTORY", result.error()));
                 return;
             }
@@ -117,7 +118,7 @@ final class StoreCommands {
             for (StoredMessage m : result.value()) {
                 block.append(Replies.hist(m.id(), m.tsMs(), m.senderName(), m.recipientName(), m.body()));
             }
-            session.complete(block.append(Replies.okCount(result.value().size())).toString());
+            session.complete(slot, block.append(Replies.okCount(result.value().size())).toString());
         }));
     }
 
