@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.jevent.core.EventBase;
+import io.jevent.msgqueue.EventLoopThread;
 import io.jevent.testing.TestTls;
 
 /** The example of docs/tls.md, against the JDK's SSLSocket, with a key store made by keytool. */
@@ -30,28 +29,25 @@ class TlsEchoServerTest {
     void echoesOverTls() throws Exception {
         TestTls tls = TLS;
         SSLContext ctx = TlsEchoServer.serverContext(tls.serverKeyStore(), tls.password());
-        try (EventBase base = new EventBase()) {
-            TlsEchoServer server = TlsEchoServer.start(base, 0, ctx);
-            int port = server.port();
-            CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
-                try (SSLSocket s = (SSLSocket) tls.clientContext().getSocketFactory()
-                        .createSocket(InetAddress.getLoopbackAddress(), port)) {
-                    s.setSoTimeout(30_000);
-                    OutputStream out = s.getOutputStream();
-                    out.write("hello\n".getBytes(StandardCharsets.UTF_8));
-                    out.flush();
-                    InputStream in = s.getInputStream();
-                    byte[] got = in.readNBytes(6);
-                    return new String(got, StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
-                    return "failed: " + e;
-                }
-            });
-            while (!reply.isDone()) {
-                base.loop(EventBase.LOOP_ONCE);
+        // The server on a loop thread of its own, the client on this one: the test waits for the
+        // client's answer, not for the loop to notice the client's close (which may come first).
+        try (EventLoopThread loop = new EventLoopThread("tls-echo")) {
+            loop.start();
+            TlsEchoServer server = loop.submit(() -> TlsEchoServer.start(loop.base(), 0, ctx)).get(30, TimeUnit.SECONDS);
+            int port = loop.submit(server::port).get(30, TimeUnit.SECONDS);
+            try (SSLSocket s = (SSLSocket) tls.clientContext().getSocketFactory()
+                    .createSocket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(30_000);
+                OutputStream out = s.getOutputStream();
+                out.write("hello\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                InputStream in = s.getInputStream();
+                assertThat(new String(in.readNBytes(6), StandardCharsets.UTF_8)).isEqualTo("hello\n");
             }
-            assertThat(reply.get()).isEqualTo("hello\n");
-            server.close();
+            loop.submit(() -> {
+                server.close();
+                return null;
+            }).get(30, TimeUnit.SECONDS);
         }
     }
 }
