@@ -4,6 +4,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLException;
+
+import io.jevent.examples.echo.EchoTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -16,6 +19,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * The baseline of the echo benchmark: Netty 4.2's NIO transport with its idiomatic echo handler
@@ -28,9 +34,15 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
  * Everything else is Netty's default, as a user would get it (its default buffer allocator, leak
  * detection sampling).
  *
- * <p>Usage: {@code NettyEchoServer [--workers N] [--port P]}; prints {@code port N} once listening and
- * runs until SIGTERM or SIGINT, when a shutdown hook closes the groups (the exit status is then the
- * JVM's for the signal, 143 or 130).
+ * <p>With the TLS flags of {@link EchoTls.Flags} every connection gets an {@code SslHandler} first in its
+ * pipeline, from an {@link SslContext} built as Netty's documentation shows: {@link SslContextBuilder}
+ * with the key store's key managers and {@link SslProvider#JDK} (the JDK's {@code SSLEngine}, as jevent
+ * uses), restricted to the flags' protocol and cipher suite, everything else Netty's default (delegated
+ * tasks run on the event loop, session cache of the JDK's context). The echo handler then sees plaintext.
+ *
+ * <p>Usage: {@code NettyEchoServer [--workers N] [--port P] [TLS flags]}; prints {@code port N} once
+ * listening and runs until SIGTERM or SIGINT, when a shutdown hook closes the groups (the exit status is
+ * then the JVM's for the signal, 143 or 130).
  */
 public final class NettyEchoServer {
     private NettyEchoServer() {
@@ -62,21 +74,25 @@ public final class NettyEchoServer {
         }
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws InterruptedException, SSLException {
         int workers = 1;
         int port = 0;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--workers") && i + 1 < args.length) {
-                workers = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--port") && i + 1 < args.length) {
-                port = Integer.parseInt(args[++i]);
-            } else {
+        EchoTls.Flags tlsFlags = new EchoTls.Flags();
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                usage();
+            } else if (args[i].equals("--workers")) {
+                workers = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--port")) {
+                port = Integer.parseInt(args[i + 1]);
+            } else if (!tlsFlags.take(args[i], args[i + 1])) {
                 usage();
             }
         }
         if (workers < 1) {
             usage();
         }
+        SslContext ssl = sslContext(tlsFlags.load());
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(workers, NioIoHandler.newFactory());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -91,6 +107,9 @@ public final class NettyEchoServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(EchoHandler.INSTANCE);
                     }
                 })
@@ -100,8 +119,24 @@ public final class NettyEchoServer {
         server.closeFuture().sync();
     }
 
+    /** Netty's server context for {@code tls}, or null for plain TCP. */
+    private static SslContext sslContext(EchoTls tls) throws SSLException {
+        if (tls == null) {
+            return null;
+        }
+        SslContextBuilder builder = SslContextBuilder.forServer(tls.keyManagers()).sslProvider(SslProvider.JDK);
+        if (!tls.protocols().isEmpty()) {
+            builder.protocols(tls.protocols());
+        }
+        if (!tls.cipherSuites().isEmpty()) {
+            builder.ciphers(tls.cipherSuites());
+        }
+        return builder.build();
+    }
+
     private static void usage() {
-        System.err.println("usage: NettyEchoServer [--workers N] [--port P]   (port 0 = any free port)");
+        System.err.println("usage: NettyEchoServer [--workers N] [--port P] " + EchoTls.Flags.usage()
+                + "   (port 0 = any free port)");
         System.exit(2);
     }
 }
