@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and prints a table of jevent against its baselines, all measured in one run.
-#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|chat [cell numbers]|jmh <jmh args>]
+#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cell numbers]|jmh <jmh args>]
 #   quick|full:     hand-off to a loop from other threads (JMH; quick is under 3 minutes)
 #   echo|echo-full: echo over loopback, jevent's echo servers against Netty's, each server in its own
 #                   JVM (echo is under 3 minutes, echo-full about 12)
+#   tls|tls-full:   TLS echo over loopback, jevent's TLS buffer event against Netty's SslHandler (JDK
+#                   provider), same protocol and cipher suite, each server in its own JVM: 64 and 1,000
+#                   connections x 4 KiB, and handshakes per second (tls is under 4 minutes with the build);
+#                   tls-aa: Netty's TLS server against a second copy of itself, the noise floor of the ratios
 #   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
 #                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
 #                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4; --io-threads N sets the server's loops,
@@ -23,7 +27,10 @@ case "$mode" in
   quick|full) exec java -cp "$jar" io.jevent.bench.Report "$mode" ;;
   echo) exec java -cp "$jar" io.jevent.bench.echo.EchoReport quick ;;
   echo-full) exec java -cp "$jar" io.jevent.bench.echo.EchoReport full ;;
+  tls) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport quick ;;
+  tls-full) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport full ;;
+  tls-aa) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport aa ;;
   chat) shift; exec java -cp "$jar:$chatjar" io.jevent.bench.chat.ChatReport "$chatjar" "$@" ;;
   jmh) shift; exec java -jar "$jar" "$@" ;;
-  *) echo "usage: $0 [quick|full|echo|echo-full|chat [cells]|jmh <jmh args>]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cells]|jmh <jmh args>]" >&2; exit 2 ;;
 esac

@@ -156,7 +156,7 @@ public final class EchoLoad {
     }
 
     /** Parks until {@code deadline} (a nanoTime), waking every 50 ms to stop early if a worker failed. */
-    private static void sleepUntil(long deadline, Schedule schedule) {
+    static void sleepUntil(long deadline, Schedule schedule) {
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             schedule.failIfFailed();
             LockSupport.parkNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
@@ -164,7 +164,7 @@ public final class EchoLoad {
     }
 
     /** The deadlines and the outcome shared by the caller and the load threads. */
-    private static final class Schedule {
+    static final class Schedule {
         final CountDownLatch connected;
         final CountDownLatch go = new CountDownLatch(1);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -319,7 +319,7 @@ public final class EchoLoad {
     }
 
     /** One connection and its message in flight. Belongs to its worker's thread. */
-    private static final class Connection {
+    static final class Connection {
         private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
         final int id;
