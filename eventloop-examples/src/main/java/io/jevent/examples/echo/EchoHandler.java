@@ -63,9 +63,27 @@ public final class EchoHandler {
      * @throws IllegalStateException off the base's loop thread
      */
     public static EchoHandler serve(EventBase base, SocketChannel channel, Consumer<EchoHandler> onClosed) {
+        return serve(base, channel, EchoTransport.plain(), onClosed);
+    }
+
+    /**
+     * Starts echoing {@code channel} on {@code base} over {@code transport} (plain TCP or TLS); from now
+     * on the handler owns the channel. Over TLS the echo starts once the handshake is done, and the
+     * handshake's end is not a reason to close.
+     *
+     * @param base      the loop the connection lives on
+     * @param channel   an accepted connection
+     * @param transport makes the connection's buffer event
+     * @param onClosed  runs once, on the loop thread, when the connection has been closed
+     * @return the connection's handler
+     * @throws IllegalStateException off the base's loop thread
+     */
+    public static EchoHandler serve(EventBase base, SocketChannel channel, EchoTransport transport,
+                                    Consumer<EchoHandler> onClosed) {
         Objects.requireNonNull(onClosed, "onClosed");
+        Objects.requireNonNull(transport, "transport");
         setNoDelay(channel);
-        EchoHandler handler = new EchoHandler(BufferEvent.socket(base, channel), onClosed);
+        EchoHandler handler = new EchoHandler(transport.open(base, channel), onClosed);
         handler.bev.setWriteWatermarks(OUTPUT_LOW, OUTPUT_HIGH);
         handler.bev.setTimeouts(null, STALL_TIMEOUT);
         handler.bev.setCallbacks(handler::echo, handler::drained, handler::status);
@@ -106,6 +124,9 @@ public final class EchoHandler {
     }
 
     private void status(BufferEvent b, int what, Throwable cause) {
+        if (what == BufferEvent.HANDSHAKE_DONE) {
+            return;                 // TLS is up: nothing to do, the echo goes on
+        }
         if ((what & BufferEvent.EOF) != 0 && !b.output().isEmpty()) {
             finishing = true;       // the client half-closed: send the rest of its echo, then close
         } else {

@@ -2,6 +2,7 @@ package io.jevent.examples.echo;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
+import io.jevent.core.bufferevent.TlsOptions;
 import io.jevent.core.listener.AcceptCallback;
 import io.jevent.core.listener.ConnectionListener;
 import io.jevent.msgqueue.EventLoopGroup;
@@ -28,12 +30,13 @@ public final class EchoServer implements AutoCloseable {
     static final int BACKLOG = 1024;
 
     private final EventBase base;
-    private final LoopConnections connections = new LoopConnections();
+    private final LoopConnections connections;
     private final ConnectionListener listener;
     private final int port;
 
-    private EchoServer(EventBase base, int port) {
+    private EchoServer(EventBase base, int port, EchoTransport transport) {
         this.base = base;
+        this.connections = new LoopConnections(transport);
         this.listener = listen(base, port, (l, channel) -> connections.serve(base, channel));
         this.port = listener.localAddress().getPort();
     }
@@ -46,7 +49,17 @@ public final class EchoServer implements AutoCloseable {
      * @throws IllegalStateException        off the base's loop thread
      */
     public static EchoServer start(EventBase base, int port) {
-        return new EchoServer(base, port);
+        return start(base, port, EchoTransport.plain());
+    }
+
+    /**
+     * {@link #start(EventBase, int)} with the connections over {@code transport} (plain TCP or TLS).
+     *
+     * @throws java.io.UncheckedIOException if the port cannot be bound
+     * @throws IllegalStateException        off the base's loop thread
+     */
+    public static EchoServer start(EventBase base, int port, EchoTransport transport) {
+        return new EchoServer(base, port, Objects.requireNonNull(transport, "transport"));
     }
 
     /**
@@ -55,13 +68,23 @@ public final class EchoServer implements AutoCloseable {
      * @throws IllegalStateException if it fails to start within 10 s; the cause says why
      */
     public static Running startInThread(int port) {
+        return startInThread(port, EchoTransport.plain());
+    }
+
+    /**
+     * {@link #startInThread(int)} with the connections over {@code transport} (plain TCP or TLS).
+     *
+     * @throws IllegalStateException if it fails to start within 10 s; the cause says why
+     */
+    public static Running startInThread(int port, EchoTransport transport) {
+        Objects.requireNonNull(transport, "transport");
         CompletableFuture<EchoServer> started = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             EchoServer server;
             EventBase base;
             try {
                 base = new EventBase();
-                server = start(base, port);
+                server = start(base, port, transport);
             } catch (RuntimeException e) {
                 started.completeExceptionally(e);
                 return;
@@ -162,8 +185,13 @@ public final class EchoServer implements AutoCloseable {
 
     /**
      * Runs an echo server until SIGINT or SIGTERM, then exits 0. Usage:
-     * {@code EchoServer [--port P] [--loops N]}; port 0 (the default) picks a free port. Prints
-     * {@code port N} once listening.
+     * {@code EchoServer [--port P] [--loops N] [TLS flags] [--tls-tasks loop|executor]}; port 0 (the
+     * default) picks a free port. Prints {@code port N} once listening.
+     *
+     * <p>With the TLS flags of {@link EchoTls.Flags} every connection is a TLS buffer event; its
+     * delegated tasks (the handshake's signing and key agreement) run on the library's default executor,
+     * or on the connection's own loop with {@code --tls-tasks loop}, as Netty's {@code SslHandler} runs
+     * them by default.
      *
      * <p>{@code --loops 1} (the default) is this class: listener and connections on the main thread's
      * base. {@code --loops N} for N &gt; 1 is a {@link GroupEchoServer}: the listener stays on the main
@@ -175,26 +203,37 @@ public final class EchoServer implements AutoCloseable {
     public static void main(String[] args) {
         int port = 0;
         int loops = 1;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--port") && i + 1 < args.length) {
-                port = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--loops") && i + 1 < args.length) {
-                loops = Integer.parseInt(args[++i]);
-            } else {
+        EchoTls.Flags tlsFlags = new EchoTls.Flags();
+        boolean tasksOnLoop = false;
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                usage();
+            } else if (args[i].equals("--port")) {
+                port = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--loops")) {
+                loops = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--tls-tasks") && (args[i + 1].equals("loop") || args[i + 1].equals("executor"))) {
+                tasksOnLoop = args[i + 1].equals("loop");
+            } else if (!tlsFlags.take(args[i], args[i + 1])) {
                 usage();
             }
         }
         if (loops < 1) {
             usage();
         }
+        EchoTls tls = tlsFlags.load();
+        EchoTransport transport = tls == null ? EchoTransport.plain()
+                : EchoTransport.tls(tls, tasksOnLoop
+                        ? TlsOptions.builder().delegatedTaskExecutor(Runnable::run).build()
+                        : TlsOptions.defaults());
         try (EventBase base = new EventBase()) {
             if (loops == 1) {
-                EchoServer server = start(base, port);
+                EchoServer server = start(base, port, transport);
                 runUntilSignalled(base, server.port());
                 server.close();
             } else {
                 try (EventLoopGroup group = new EventLoopGroup(loops, "echo-loop")) {
-                    GroupEchoServer server = GroupEchoServer.start(base, group, port);
+                    GroupEchoServer server = GroupEchoServer.start(base, group, port, transport);
                     runUntilSignalled(base, server.port());
                     server.close();
                 }
@@ -203,7 +242,8 @@ public final class EchoServer implements AutoCloseable {
     }
 
     private static void usage() {
-        System.err.println("usage: EchoServer [--port P] [--loops N]   (port 0 = any free port; loops >= 1)");
+        System.err.println("usage: EchoServer [--port P] [--loops N] " + EchoTls.Flags.usage()
+                + " [--tls-tasks loop|executor]   (port 0 = any free port; loops >= 1)");
         System.exit(2);
     }
 

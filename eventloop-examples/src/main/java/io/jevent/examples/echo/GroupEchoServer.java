@@ -33,11 +33,11 @@ public final class GroupEchoServer implements AutoCloseable {
     private final ConnectionListener listener;
     private final int port;
 
-    private GroupEchoServer(EventBase acceptor, EventLoopGroup group, int port) {
+    private GroupEchoServer(EventBase acceptor, EventLoopGroup group, int port, EchoTransport transport) {
         this.group = group;
         IdentityHashMap<EventBase, LoopConnections> map = new IdentityHashMap<>();
         for (EventLoopThread loop : group.loops()) {
-            map.put(loop.base(), new LoopConnections());
+            map.put(loop.base(), new LoopConnections(transport));
         }
         // Never changed after this: the final field publishes it safely to the loop threads and to readers
         // of the counters.
@@ -57,9 +57,21 @@ public final class GroupEchoServer implements AutoCloseable {
      * @throws IllegalStateException        off the acceptor's loop thread
      */
     public static GroupEchoServer start(EventBase acceptor, EventLoopGroup group, int port) {
+        return start(acceptor, group, port, EchoTransport.plain());
+    }
+
+    /**
+     * {@link #start(EventBase, EventLoopGroup, int)} with the connections over {@code transport} (plain
+     * TCP or TLS).
+     *
+     * @throws java.io.UncheckedIOException if the port cannot be bound
+     * @throws IllegalStateException        off the acceptor's loop thread
+     */
+    public static GroupEchoServer start(EventBase acceptor, EventLoopGroup group, int port, EchoTransport transport) {
         Objects.requireNonNull(acceptor, "acceptor");
         Objects.requireNonNull(group, "group");
-        return new GroupEchoServer(acceptor, group, port);
+        Objects.requireNonNull(transport, "transport");
+        return new GroupEchoServer(acceptor, group, port, transport);
     }
 
     /** The bound port. Thread-safe. */

@@ -16,17 +16,22 @@ import io.jevent.core.EventBase;
  * counters may be read from any thread (the loop thread is their only writer).
  */
 final class LoopConnections {
+    private final EchoTransport transport;
     private final Set<EchoHandler> open = new HashSet<>();
     private final Consumer<EchoHandler> onClosed = this::closed;
     private volatile int openCount;
     private volatile long acceptedCount;
+
+    LoopConnections(EchoTransport transport) {
+        this.transport = transport;
+    }
 
     /** Starts echoing an accepted connection on {@code base}. Loop thread. */
     // NonAtomicVolatileUpdate: the counters here have a single writer, the loop thread, so the
     // read-modify-write loses nothing; volatile only lets other threads read them.
     @SuppressWarnings("NonAtomicVolatileUpdate")
     void serve(EventBase base, SocketChannel channel) {
-        open.add(EchoHandler.serve(base, channel, onClosed));
+        open.add(EchoHandler.serve(base, channel, transport, onClosed));
         openCount = open.size();
         acceptedCount = acceptedCount + 1;      // single writer: no lost update
     }
