@@ -32,13 +32,13 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
  * <p>Two kinds of run ({@link Mode}):
  * <ul>
  *   <li>{@code ECHO}: C connections open and finish their handshakes before the run (in batches of
- *       {@value EchoLoad#CONNECT_BATCH}), then each plays ping-pong with S-byte messages, every byte
+ *       {@value #HANDSHAKE_BATCH}), then each plays ping-pong with S-byte messages, every byte
  *       checked as {@link EchoLoad} does. A round trip is one message.</li>
  *   <li>{@code HANDSHAKE_FULL}, {@code HANDSHAKE_RESUMED}: C slots, each over and over: connect, full TLS
  *       handshake, one S-byte echo (checked), then {@code close_notify} and close. A round trip is that
- *       whole cycle. {@code RESUMED} creates its engines with the server's host and port, so the JDK's
- *       client session cache offers the session of an earlier handshake (TLS 1.3 PSK); {@code FULL}
- *       creates them without, so every handshake is full. A handshake that checked no certificate
+ *       whole cycle. {@code RESUMED} creates each slot's engines with a peer name of the slot's own,
+ *       so the JDK's client session cache offers the session of the slot's previous handshake (TLS 1.3
+ *       PSK); {@code FULL} creates them without, so every handshake is full. A handshake that checked no certificate
  *       ({@link BenchTls#checkedCertificate}) was resumed; {@link Result#resumed()} counts them.</li>
  * </ul>
  *
@@ -50,7 +50,12 @@ import javax.net.ssl.SSLEngineResult.HandshakeStatus;
  * share of the connections, and end before it returns.
  */
 public final class TlsEchoLoad {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Handshakes in flight at once while the ECHO connections open: few enough that each finishes well
+     * inside the servers' handshake timeouts (10 s for both) on a loaded machine.
+     */
+    static final int HANDSHAKE_BATCH = 25;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private TlsEchoLoad() {
@@ -210,8 +215,8 @@ public final class TlsEchoLoad {
         /** ECHO: every connection connected and through its handshake, in batches. */
         private void connectAll() throws IOException {
             long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
-            for (int from = 0; from < connections.size(); from += EchoLoad.CONNECT_BATCH) {
-                int to = Math.min(connections.size(), from + EchoLoad.CONNECT_BATCH);
+            for (int from = 0; from < connections.size(); from += HANDSHAKE_BATCH) {
+                int to = Math.min(connections.size(), from + HANDSHAKE_BATCH);
                 for (int i = from; i < to; i++) {
                     pendingHandshakes++;
                     connections.get(i).open(System.nanoTime());
@@ -348,8 +353,11 @@ public final class TlsEchoLoad {
         /** A new connection and engine; the handshake starts once connected. */
         void open(long now) throws IOException {
             Config config = worker.config;
+            // The JDK's client cache keeps one session per host:port and uses a TLS 1.3 ticket once, so
+            // concurrent cycles under one name would mostly find it taken: each slot resumes under a
+            // name of its own (no dot, so the JDK sends it as no SNI; the load checks no host name).
             engine = BenchTls.restrict(config.mode() == Mode.HANDSHAKE_RESUMED
-                    ? worker.client.createSSLEngine(worker.server.getHostString(), config.port())
+                    ? worker.client.createSSLEngine("slot" + id, config.port())
                     : worker.client.createSSLEngine());
             if (netIn == null) {
                 int packet = engine.getSession().getPacketBufferSize();
@@ -383,7 +391,8 @@ public final class TlsEchoLoad {
             int n = channel.read(netIn);
             if (n < 0) {
                 throw new IllegalStateException("the server closed TLS connection " + id
-                        + (handshaken ? " during message " + seq : " during its handshake"));
+                        + (handshaken ? " during message " + seq : " during its handshake") + ", "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt) + " ms after it was opened");
             }
             pump();
         }
