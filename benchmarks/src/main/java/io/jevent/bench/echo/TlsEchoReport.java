@@ -21,6 +21,10 @@ import io.jevent.examples.echo.EchoServer;
  * same protocol and cipher suite ({@link BenchTls}: TLS 1.3, {@code TLS_AES_128_GCM_SHA256}, an EC
  * P-256 certificate made for the run), over loopback, with ratios measured in this same run.
  *
+ * <p>Servers: {@code jevent-tls} runs the engine's delegated tasks on its loop, as Netty's
+ * {@code SslHandler} does by default, so it is the like-for-like row; {@code jevent-tls-pool} runs them
+ * on the library's default executor (a small pool beside the loop), what a user gets without options.
+ *
  * <p>As in {@link EchoReport}: each server runs in its own JVM ({@link ServerProcess}), both up at once;
  * the load ({@link TlsEchoLoad}) runs in this JVM, one load thread, against one server at a time; each
  * round measures every server once per cell, in an order rotated from round to round; the table gives
@@ -54,7 +58,8 @@ public final class TlsEchoReport {
     }
 
     /** A server under test: its name in the table and its command line (the TLS flags are added). */
-    @SuppressWarnings("ArrayRecordComponent")   // only passed on to the command line
+    // The varargs component is only passed on to the command line, never compared or hashed.
+    @SuppressWarnings("ArrayRecordComponent")
     private record Target(String name, String mainClass, String... args) {
     }
 
@@ -92,7 +97,9 @@ public final class TlsEchoReport {
         List<Target> targets = mode.equals("aa")
                 ? List.of(new Target("netty-tls-a", NettyEchoServer.class.getName(), "--workers", "1"),
                           new Target("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"))
-                : List.of(new Target("jevent-tls", EchoServer.class.getName(), "--loops", "1"),
+                : List.of(new Target("jevent-tls", EchoServer.class.getName(), "--loops", "1", "--tls-tasks", "loop"),
+                          new Target("jevent-tls-pool", EchoServer.class.getName(), "--loops", "1",
+                                  "--tls-tasks", "executor"),
                           new Target("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"));
         long ticksPerSecond = ProcCpu.ticksPerSecond();
 
@@ -114,7 +121,7 @@ public final class TlsEchoReport {
 
             for (Server s : servers) {
                 for (Cell cell : WARMUP_CELLS) {
-                    System.err.printf(Locale.ROOT, "warm-up    %-17s %-12s %s%n", cell, s.name(),
+                    System.err.printf(Locale.ROOT, "warm-up    %-17s %-15s %s%n", cell, s.name(),
                             format(measure(s, cell, tls, Duration.ZERO, plan.serverWarmup(), ticksPerSecond)));
                 }
             }
@@ -127,7 +134,7 @@ public final class TlsEchoReport {
                         Sample sample = measure(s, cell, tls, plan.warmup(), plan.window(), ticksPerSecond);
                         samples.computeIfAbsent(cell, k -> new LinkedHashMap<>())
                                 .computeIfAbsent(s.name(), k -> new ArrayList<>()).add(sample);
-                        System.err.printf(Locale.ROOT, "round %d/%d  %-17s %-12s %s%n", round + 1, plan.rounds(),
+                        System.err.printf(Locale.ROOT, "round %d/%d  %-17s %-15s %s%n", round + 1, plan.rounds(),
                                 cell, s.name(), format(sample));
                     }
                 }
@@ -200,7 +207,7 @@ public final class TlsEchoReport {
                         + " this run%n", BenchTls.PROTOCOL, BenchTls.CIPHER_SUITE, SERVER_THREADS, LOAD_THREADS,
                 plan.rounds(), plan.window().toMillis(), baseline);
         boolean anyLoadBusy = false;
-        System.out.printf(Locale.ROOT, "%-17s %-12s %9s %9s %9s %10s %7s %9s %8s %8s %9s %10s %8s%n", "cell", "server",
+        System.out.printf(Locale.ROOT, "%-17s %-15s %9s %9s %9s %10s %7s %9s %8s %8s %9s %10s %8s%n", "cell", "server",
                 "ops/s", "p50 µs", "p99 µs", "CPU µs/op", "/base", "cpu/base", "p50/base", "p99/base", "srv cores",
                 "load cores", "resumed");
         for (Map.Entry<Cell, Map<String, List<Sample>>> cell : samples.entrySet()) {
@@ -216,7 +223,7 @@ public final class TlsEchoReport {
                 double resumed = median(mine, Sample::resumed);
                 boolean loadBusy = load >= LOAD_BUSY * LOAD_THREADS;
                 anyLoadBusy |= loadBusy;
-                System.out.printf(Locale.ROOT, "%-17s %-12s %9.0f %9.1f %9.1f %10.2f %6.2fx %8.2fx %7.2fx %7.2fx %9.2f %9.2f%s %8s%n",
+                System.out.printf(Locale.ROOT, "%-17s %-15s %9.0f %9.1f %9.1f %10.2f %6.2fx %8.2fx %7.2fx %7.2fx %9.2f %9.2f%s %8s%n",
                         cell.getKey(), t.name(), rate, p50, p99, cpu,
                         rate / median(base, Sample::msgsPerSecond), cpu / median(base, Sample::cpuMicrosPerMsg),
                         p50 / median(base, Sample::p50Micros), p99 / median(base, Sample::p99Micros),

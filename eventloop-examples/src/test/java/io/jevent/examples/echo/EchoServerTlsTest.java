@@ -42,9 +42,7 @@ class EchoServerTlsTest {
     Path dir;
 
     @ParameterizedTest(name = "delegated tasks on the loop: {0}")
-    // Tasks on the loop (Runnable::run) are left out until the TLS transport drives the engine on after
-    // tasks that ran inline (the handshake stalls there today).
-    @ValueSource(booleans = {false})
+    @ValueSource(booleans = {false, true})
     @DisplayName("A TLS client's 1 MiB comes back whole over the negotiated protocol and cipher suite the server "
             + "was restricted to, and the connection closes when the client does")
     void echoesOverTlsWithTheForcedSuite(boolean tasksOnLoop) throws Exception {
@@ -92,7 +90,7 @@ class EchoServerTlsTest {
         Process p = new ProcessBuilder(java, "-Xshare:off", "-cp", cp, EchoServer.class.getName(), "--port", "0",
                 "--tls-keystore", certs.serverKeyStore().toString(),
                 "--tls-password-file", passwordFile(certs).toString(),
-                "--tls-protocol", PROTOCOL, "--tls-cipher", CIPHER, "--tls-tasks", "executor")
+                "--tls-protocol", PROTOCOL, "--tls-cipher", CIPHER, "--tls-tasks", "loop")
                 .redirectErrorStream(true).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String first = out.readLine();
