@@ -6,7 +6,8 @@
 #                   JVM (echo is under 3 minutes, echo-full about 12)
 #   tls|tls-full:   TLS echo over loopback, jevent's TLS buffer event against Netty's SslHandler (JDK
 #                   provider), same protocol and cipher suite, each server in its own JVM: 64 and 1,000
-#                   connections x 4 KiB, and handshakes per second (tls is under 4 minutes with the build);
+#                   connections x 4 KiB, and handshakes per second (tls: about 4 minutes with the build, more on
+#                   a loaded machine);
 #                   tls-aa: Netty's TLS server against a second copy of itself, the noise floor of the ratios
 #   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
 #                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
