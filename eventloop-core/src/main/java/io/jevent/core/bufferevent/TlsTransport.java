@@ -36,10 +36,13 @@ import io.jevent.core.spi.LoopObservers;
  * from the peer and WRITE only while the kernel holds back ciphertext, as {@link SocketTransport}.
  *
  * <h2>Buffers</h2>
- * Three direct buffers per connection, allocated once: {@code netIn} (one packet), {@code netOut}
- * (two packets, so several handshake records leave in one write), {@code appIn} (decrypted bytes not
- * yet in the input: the high watermark is honoured exactly, the rest waits here). The output is
- * wrapped straight from its segments ({@link EvBuffer#peek}), without a copy.
+ * Three direct buffers: {@code netIn} (one packet), {@code netOut} (two packets, so several handshake
+ * records leave in one write), {@code appIn} (decrypted bytes not yet in the input: the high watermark
+ * is honoured exactly, the rest waits here). They are borrowed from the thread's {@link TlsScratch} for
+ * the length of a pump and given back when empty; a connection holds one between pumps only while
+ * something is left in it (a partial record, ciphertext the kernel did not take, plaintext above the
+ * high watermark), so idle connections hold none. The output is wrapped straight from its segments
+ * ({@link EvBuffer#peek}), without a copy.
  *
  * <h2>Delegated tasks</h2>
  * They run on the options' executor. Meanwhile this connection neither reads nor writes; the task's
@@ -69,10 +72,20 @@ final class TlsTransport implements Transport {
     private final LoopObserver taskWatch;
     private Event handshakeTimer;
     private final ByteBuffer[] views = new ByteBuffer[WRAP_VIEWS];
+    /** Null between pumps unless something is left in it; likewise {@link #netOut} and {@link #appIn}. */
     private ByteBuffer netIn;
     private ByteBuffer netOut;
     private ByteBuffer appIn;
-    /** {@link #appIn} as the array unwrap takes: the one-buffer unwrap would allocate an array per call. */
+    /** The capacities to borrow: from the session, grown when the engine asked for more. */
+    private int netInSize;
+    private int netOutSize;
+    private int appInSize;
+    /** Between {@link #borrow} and {@link #giveBack} in {@link #drive}: the buffers are in use. */
+    private boolean pumping;
+    /**
+     * {@link #appIn} as the array unwrap takes, set before each unwrap (appIn is borrowed per pump):
+     * the one-buffer unwrap would allocate an array per call.
+     */
     private final ByteBuffer[] appInArray = new ByteBuffer[1];
 
     private boolean started;
@@ -110,10 +123,9 @@ final class TlsTransport implements Transport {
                 : DefaultTaskExecutor.INSTANCE;
         this.handshakeTimeout = options.handshakeTimeout();
         int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(packet);
-        this.netOut = ByteBuffer.allocateDirect(2 * packet);
-        this.appIn = ByteBuffer.allocateDirect(engine.getSession().getApplicationBufferSize());
-        this.appInArray[0] = appIn;
+        this.netInSize = packet;
+        this.netOutSize = 2 * packet;
+        this.appInSize = engine.getSession().getApplicationBufferSize();
         this.readable = bev.base.newEvent(channel, Event.READ | Event.PERSIST, (ev, what) -> drive(true));
         this.writable = bev.base.newEvent(channel, Event.WRITE | Event.PERSIST, (ev, what) -> onWritable());
         this.flush = bev.base.newDeferred(() -> drive(false));
@@ -159,7 +171,7 @@ final class TlsTransport implements Transport {
             return;
         }
         userReading = on;
-        if (on && (appIn.position() > 0 || netIn.position() > 0)) {
+        if (on && (plainWaiting() || held(netIn))) {
             resume.schedule();          // decrypted or undecrypted bytes wait here; the socket may never fire
         }
         updateInterest();
@@ -213,6 +225,8 @@ final class TlsTransport implements Transport {
         plainRead = 0;
         plainWritten = 0;
         int direction = BufferEvent.READING;
+        borrow();
+        pumping = true;
         try {
             if (pendingStartFailure != null) {
                 SSLException e = pendingStartFailure;
@@ -261,9 +275,57 @@ final class TlsTransport implements Transport {
             }
         } catch (IOException e) {
             fail(direction, e);
+            pumping = false;
+            giveBack();
             return;
         }
+        pumping = false;
+        giveBack();
         report();
+    }
+
+    /** Takes from the thread's scratch the buffers this connection does not hold. */
+    private void borrow() {
+        if (netIn != null && netOut != null && appIn != null) {
+            return;
+        }
+        TlsScratch s = TlsScratch.get();
+        if (netIn == null) {
+            netIn = s.takeNetIn(netInSize);
+        }
+        if (netOut == null) {
+            netOut = s.takeNetOut(netOutSize);
+        }
+        if (appIn == null) {
+            appIn = s.takeAppIn(appInSize);
+        }
+    }
+
+    /** Gives back the empty buffers (all of them once the connection failed or closed); never while pumping. */
+    private void giveBack() {
+        if (pumping) {
+            return;
+        }
+        TlsScratch s = TlsScratch.get();
+        boolean all = closed || failed;
+        if (netIn != null && (all || netIn.position() == 0)) {
+            netIn = s.giveNetIn(netIn);
+        }
+        if (netOut != null && (all || netOut.position() == 0)) {
+            netOut = s.giveNetOut(netOut);
+        }
+        if (appIn != null && (all || appIn.position() == 0)) {
+            appIn = s.giveAppIn(appIn);
+        }
+    }
+
+    private static boolean held(ByteBuffer b) {
+        return b != null && b.position() > 0;
+    }
+
+    /** Decrypted bytes wait for room in the input. */
+    private boolean plainWaiting() {
+        return held(appIn);
     }
 
     /** After the pump: tells the buffer event what moved and what ended, then watches what is needed. */
@@ -287,10 +349,10 @@ final class TlsTransport implements Transport {
             return;
         }
         if (!closed && !failed && !lingering && !inboundReported) {
-            if (engine.isInboundDone() && appIn.position() == 0) {
+            if (engine.isInboundDone() && !plainWaiting()) {
                 inboundReported = true;
                 bev.eofReached();       // the peer's close_notify: a clean end
-            } else if (netEof && appIn.position() == 0) {
+            } else if (netEof && !plainWaiting()) {
                 inboundReported = true;
                 fail(BufferEvent.READING, truncation());
                 return;
@@ -329,16 +391,17 @@ final class TlsTransport implements Transport {
     /** The negotiated session may use larger records than the engine announced before (large fragments). */
     private void growBuffers() {
         int packet = engine.getSession().getPacketBufferSize();
-        if (netIn.capacity() < packet) {
-            netIn = grow(netIn, packet);
+        netInSize = Math.max(netInSize, packet);
+        netOutSize = Math.max(netOutSize, 2 * packet);
+        appInSize = Math.max(appInSize, engine.getSession().getApplicationBufferSize());
+        if (netIn.capacity() < netInSize) {
+            netIn = grow(netIn, netInSize);
         }
-        if (netOut.capacity() < 2 * packet) {
-            netOut = grow(netOut, 2 * packet);
+        if (netOut.capacity() < netOutSize) {
+            netOut = grow(netOut, netOutSize);
         }
-        int app = engine.getSession().getApplicationBufferSize();
-        if (appIn.capacity() < app) {
-            appIn = grow(appIn, app);
-            appInArray[0] = appIn;
+        if (appIn.capacity() < appInSize) {
+            appIn = grow(appIn, appInSize);
         }
     }
 
@@ -391,7 +454,8 @@ final class TlsTransport implements Transport {
             }
             case BUFFER_OVERFLOW -> {
                 if (netOut.position() == 0) {
-                    netOut = ByteBuffer.allocateDirect(engine.getSession().getPacketBufferSize() * 2);
+                    netOutSize = Math.max(netOutSize * 2, engine.getSession().getPacketBufferSize() * 2);
+                    netOut = ByteBuffer.allocateDirect(netOutSize);
                     yield true;
                 }
                 yield false;            // full: the kernel must take some first
@@ -419,6 +483,7 @@ final class TlsTransport implements Transport {
         netIn.flip();
         SSLEngineResult r;
         try {
+            appInArray[0] = appIn;
             r = engine.unwrap(netIn, appInArray, 0, 1);
         } finally {
             netIn.compact();
@@ -432,15 +497,15 @@ final class TlsTransport implements Transport {
             }
             case BUFFER_UNDERFLOW -> {
                 if (netIn.position() == netIn.capacity()) {
-                    netIn = grow(netIn, Math.max(engine.getSession().getPacketBufferSize(), netIn.capacity() * 2));
+                    netInSize = Math.max(engine.getSession().getPacketBufferSize(), netIn.capacity() * 2);
+                    netIn = grow(netIn, netInSize);
                 }
                 yield readNet();
             }
             case BUFFER_OVERFLOW -> {
                 if (appIn.position() == 0) {
-                    appIn = ByteBuffer.allocateDirect(Math.max(engine.getSession().getApplicationBufferSize(),
-                            appIn.capacity() * 2));
-                    appInArray[0] = appIn;
+                    appInSize = Math.max(engine.getSession().getApplicationBufferSize(), appIn.capacity() * 2);
+                    appIn = ByteBuffer.allocateDirect(appInSize);
                     yield true;
                 }
                 yield deliver() > 0;
@@ -563,7 +628,7 @@ final class TlsTransport implements Transport {
             } else if (!handshakeDone) {
                 read = hs == HandshakeStatus.NEED_UNWRAP || hs == HandshakeStatus.NEED_UNWRAP_AGAIN;
             } else {
-                read = userReading && appIn.position() == 0 && !engine.isInboundDone();
+                read = userReading && !plainWaiting() && !engine.isInboundDone();
             }
         }
         if (read != watchingRead) {
@@ -575,7 +640,7 @@ final class TlsTransport implements Transport {
             }
         }
         if (!bev.isConnecting()) {
-            watchWrite(!failed && netOut.position() > 0);
+            watchWrite(!failed && held(netOut));
         }
     }
 
@@ -613,6 +678,7 @@ final class TlsTransport implements Transport {
 
     /** After a fatal error the engine holds an alert naming it; one write tells the peer why, if the kernel takes it. */
     private void sendAlertBestEffort() {
+        borrow();
         try {
             if (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP && netOut.position() == 0) {
                 engine.wrap(NOTHING, netOut);
@@ -623,6 +689,7 @@ final class TlsTransport implements Transport {
         } catch (IOException | RuntimeException ignored) {
             // the connection is failing anyway
         }
+        giveBack();                     // all of them, as the connection has failed (unless pumping)
     }
 
     @Override
@@ -679,6 +746,7 @@ final class TlsTransport implements Transport {
         if (taskRunning && !bev.base.isClosed()) {
             LoopObservers.remove(bev.base, taskWatch);
         }
+        giveBack();
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -688,6 +756,7 @@ final class TlsTransport implements Transport {
 
     /** An abrupt close still says close_notify, if the kernel takes it at once: the peer sees a clean end. */
     private void sendCloseNotifyBestEffort() {
+        borrow();
         try {
             if (netOut.position() > 0) {
                 writeNet();
