@@ -46,11 +46,20 @@ final class ServerProcess implements AutoCloseable {
      * {@link #port()}), so several servers start up in parallel.
      */
     static ServerProcess start(String name, String mainClass, String... args) {
+        return start(name, "", mainClass, args);
+    }
+
+    /**
+     * As {@link #start(String, String, String...)}, with {@code classPathFirst} (empty: nothing) ahead of
+     * this JVM's class path: an earlier build of some classes, to measure it beside the current one.
+     */
+    static ServerProcess start(String name, String classPathFirst, String mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(HEAP_FLAGS);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        String classPath = System.getProperty("java.class.path");
+        command.add(classPathFirst.isEmpty() ? classPath : classPathFirst + java.io.File.pathSeparator + classPath);
         command.add(mainClass);
         command.addAll(List.of(args));
         try {

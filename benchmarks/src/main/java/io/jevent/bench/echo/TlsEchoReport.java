@@ -65,7 +65,10 @@ public final class TlsEchoReport {
     /** A server under test: its name in the table and its command line (the TLS flags are added). */
     // The varargs component is only passed on to the command line, never compared or hashed.
     @SuppressWarnings("ArrayRecordComponent")
-    private record Target(String name, String mainClass, String... args) {
+    private record Target(String name, String classPathFirst, String mainClass, String... args) {
+        static Target of(String name, String mainClass, String... args) {
+            return new Target(name, "", mainClass, args);
+        }
     }
 
     /** One cell: what a round trip is, how many connections (or concurrent cycles), message size. */
@@ -100,12 +103,19 @@ public final class TlsEchoReport {
                 ? new Plan(7, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(3))
                 : new Plan(3, Duration.ofMillis(500), Duration.ofMillis(1250), Duration.ofSeconds(2));
         List<Target> targets = mode.equals("aa")
-                ? List.of(new Target("netty-tls-a", NettyEchoServer.class.getName(), "--workers", "1"),
-                          new Target("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"))
-                : List.of(new Target("jevent-tls", EchoServer.class.getName(), "--loops", "1", "--tls-tasks", "loop"),
-                          new Target("jevent-tls-pool", EchoServer.class.getName(), "--loops", "1",
+                ? List.of(Target.of("netty-tls-a", NettyEchoServer.class.getName(), "--workers", "1"),
+                          Target.of("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"))
+                : List.of(Target.of("jevent-tls", EchoServer.class.getName(), "--loops", "1", "--tls-tasks", "loop"),
+                          Target.of("jevent-tls-pool", EchoServer.class.getName(), "--loops", "1",
                                   "--tls-tasks", "executor"),
-                          new Target("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"));
+                          Target.of("netty-tls", NettyEchoServer.class.getName(), "--workers", "1"));
+        String baseline = System.getProperty("tls.baseline", "");
+        if (!baseline.isEmpty()) {      // an earlier build of jevent's classes, measured beside this one
+            targets = new ArrayList<>(targets);
+            targets.removeIf(t -> t.name().equals("jevent-tls-pool"));
+            targets.add(0, new Target("jevent-tls-base", baseline, EchoServer.class.getName(), "--loops", "1",
+                    "--tls-tasks", "loop"));
+        }
         long ticksPerSecond = ProcCpu.ticksPerSecond();
 
         List<ServerProcess> processes = new CopyOnWriteArrayList<>();
@@ -115,7 +125,8 @@ public final class TlsEchoReport {
             for (Target t : targets) {
                 List<String> command = new ArrayList<>(List.of(t.args()));
                 command.addAll(tls.serverFlags());
-                processes.add(ServerProcess.start(t.name(), t.mainClass(), command.toArray(String[]::new)));
+                processes.add(ServerProcess.start(t.name(), t.classPathFirst(), t.mainClass(),
+                        command.toArray(String[]::new)));
             }
             List<Server> servers = new ArrayList<>();
             for (int i = 0; i < targets.size(); i++) {
