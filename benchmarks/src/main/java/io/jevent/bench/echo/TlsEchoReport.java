@@ -40,6 +40,10 @@ import io.jevent.examples.echo.EchoServer;
  * + 1.25 s window per measurement (about 3.5 minutes in all); {@code full}: 7 rounds of 1 s + 3 s. {@code aa}: the quick plan with Netty's server against a second
  * copy of itself, to see how far apart two identical servers measure on this machine.
  *
+ * <p>{@code -Dtls.baseline=<class dir or jar>}: the pool row is replaced by
+ * {@code jevent-tls-base}, jevent's echo server with those classes ahead of the class path (an earlier
+ * build of, say, {@code TlsTransport}), so a change is measured against its parent in the same run.
+ *
  * <p>Threading: everything runs on the main thread but the load's own threads and the shutdown hook
  * that stops the servers if this JVM is terminated.
  */
