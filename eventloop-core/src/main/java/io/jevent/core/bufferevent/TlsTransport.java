@@ -348,7 +348,10 @@ final class TlsTransport implements Transport {
             drive(false);
             return;
         }
-        if (!closed && !failed && !lingering && !inboundReported) {
+        // Not while a delegated task runs: the task's thread changes the engine meanwhile (a failed
+        // certificate check closes it, so isInboundDone() turns true), and what ended the handshake is
+        // the task's failure, which onTaskDone reports; the engine's state is read again after it.
+        if (!closed && !failed && !lingering && !inboundReported && !taskRunning) {
             if (engine.isInboundDone() && !plainWaiting()) {
                 inboundReported = true;
                 bev.eofReached();       // the peer's close_notify: a clean end
