@@ -102,7 +102,7 @@ public final class EchoReport {
         long ticksPerSecond = ProcCpu.ticksPerSecond();
 
         List<ServerProcess> processes = new CopyOnWriteArrayList<>();     // the shutdown hook reads it too
-        Thread hook = new Thread(() -> stopAll(processes), "echo-report-stop-servers");
+        Thread hook = new Thread(() -> ServerProcess.stopAll(processes), "echo-report-stop-servers");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             for (Target t : TARGETS) {          // all at once: the JVMs start up in parallel
@@ -139,25 +139,11 @@ public final class EchoReport {
             }
             print(plan, samples);
         } finally {
-            stopAll(processes);
+            ServerProcess.stopAll(processes);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // this JVM is being terminated: the hook is already stopping the servers
-            }
-        }
-    }
-
-    /** SIGTERM to every server at once, so they shut down in parallel, then waits for each (SIGKILL after 10 s). */
-    private static void stopAll(List<ServerProcess> processes) {
-        for (ServerProcess p : processes) {
-            p.terminate();
-        }
-        for (ServerProcess p : processes) {
-            int status = p.stop();
-            if (status != 0 && status != 143) {     // 143: the JVM's status for SIGTERM (Netty's server)
-                System.err.println(p.name() + " stopped with status " + status
-                        + (status == -1 ? " (killed after 10 s)" : ""));
             }
         }
     }

@@ -123,7 +123,7 @@ public final class TlsEchoReport {
         long ticksPerSecond = ProcCpu.ticksPerSecond();
 
         List<ServerProcess> processes = new CopyOnWriteArrayList<>();
-        Thread hook = new Thread(() -> stopAll(processes), "tls-report-stop-servers");
+        Thread hook = new Thread(() -> ServerProcess.stopAll(processes), "tls-report-stop-servers");
         Runtime.getRuntime().addShutdownHook(hook);
         try (BenchTls tls = BenchTls.create()) {
             for (Target t : targets) {
@@ -161,24 +161,11 @@ public final class TlsEchoReport {
             }
             print(plan, targets, samples);
         } finally {
-            stopAll(processes);
+            ServerProcess.stopAll(processes);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // this JVM is being terminated: the hook is already stopping the servers
-            }
-        }
-    }
-
-    private static void stopAll(List<ServerProcess> processes) {
-        for (ServerProcess p : processes) {
-            p.terminate();
-        }
-        for (ServerProcess p : processes) {
-            int status = p.stop();
-            if (status != 0 && status != 143) {
-                System.err.println(p.name() + " stopped with status " + status
-                        + (status == -1 ? " (killed after 10 s)" : ""));
             }
         }
     }
