@@ -12,7 +12,8 @@
 #   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
 #                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
 #                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4; --io-threads N sets the server's loops,
-#                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2)
+#                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2;
+#                   CHAT_SERVER_JVM_ARGS adds JVM options to the server only, e.g. a JFR recording)
 #   jmh:            anything after it is passed to JMH instead, e.g.: benchmarks/run.sh jmh -h
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ case "$mode" in
   tls) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport quick ;;
   tls-full) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport full ;;
   tls-aa) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport aa ;;
-  chat) shift; exec java -cp "$jar:$chatjar" io.jevent.bench.chat.ChatReport "$chatjar" "$@" ;;
+  chat) shift; exec java ${CHAT_SERVER_JVM_ARGS:+"-Dchat.serverJvmArgs=$CHAT_SERVER_JVM_ARGS"} -cp "$jar:$chatjar" io.jevent.bench.chat.ChatReport "$chatjar" "$@" ;;
   jmh) shift; exec java -jar "$jar" "$@" ;;
   *) echo "usage: $0 [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cells]|jmh <jmh args>]" >&2; exit 2 ;;
 esac

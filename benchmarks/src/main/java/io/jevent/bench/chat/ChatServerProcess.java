@@ -26,6 +26,8 @@ import io.jevent.bench.echo.ProcCpu;
  * and registration limits, durability ({@code synchronous=FULL}) and everything else stay at their
  * defaults. {@code pbkdf2Iterations}: the count for the dummy hash and for re-hashing; it must not be
  * above the seeded hashes' count, or every LOGIN would re-hash. {@code ioThreads}: its event loops.
+ * The system property {@code chat.serverJvmArgs} (space-separated) adds options to the server's JVM
+ * only, e.g. {@code -Dchat.serverJvmArgs=-XX:StartFlightRecording=filename=server.jfr} to profile it.
  *
  * <p>Threading: start and stop from one thread; {@link #cpuTicks()} from any.
  */
@@ -47,8 +49,12 @@ final class ChatServerProcess implements AutoCloseable {
 
     static ChatServerProcess start(Path jar, Path db, Integer pbkdf2Iterations, int ioThreads) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
-                "-jar", jar.toString(), "server", "--port", "0", "--db", db.toString(), "--send-rate", "0",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m"));
+        String extra = System.getProperty("chat.serverJvmArgs", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "server", "--port", "0", "--db", db.toString(), "--send-rate", "0",
                 "--keepalive", "0", "--idle-timeout", "3600", "--log-level", "warn", "--io-threads",
                 Integer.toString(ioThreads)));
         if (pbkdf2Iterations != null) {
