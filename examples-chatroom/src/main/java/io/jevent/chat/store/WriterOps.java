@@ -19,6 +19,11 @@ import java.util.function.LongSupplier;
  * transaction and request savepoint; a thrown exception makes the writer roll that request back.
  */
 final class WriterOps implements AutoCloseable {
+    /** A recipient's offline queue, oldest first, through the partial index of undelivered rows. */
+    static final String PENDING = "SELECT m.id, m.ts_ms, m.sender_id, s.name, r.name, m.body FROM messages m"
+            + " JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id"
+            + " WHERE m.recipient_id = ? AND m.delivered = 0 ORDER BY m.id";
+
     private final Connection connection;
     private final LongSupplier clock;
     private final List<Prepared> statements = new ArrayList<>();
@@ -72,10 +77,7 @@ final class WriterOps implements AutoCloseable {
                 "INSERT INTO messages(ts_ms, sender_id, recipient_id, body, delivered) VALUES (?, ?, ?, ?, ?) RETURNING id");
         markDelivered = new Prepared(
                 "UPDATE messages SET delivered = 1 WHERE id = ? AND recipient_id = ? AND delivered = 0");
-        pending = new Prepared(
-                "SELECT m.id, m.ts_ms, m.sender_id, s.name, r.name, m.body FROM messages m"
-                + " JOIN users s ON s.id = m.sender_id JOIN users r ON r.id = m.recipient_id"
-                + " WHERE m.recipient_id = ? AND m.delivered = 0 ORDER BY m.id");
+        pending = new Prepared(PENDING);
         updateHash = new Prepared("UPDATE users SET pw_hash = ? WHERE id = ?");
     }
 

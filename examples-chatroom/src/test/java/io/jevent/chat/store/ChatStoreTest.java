@@ -69,7 +69,7 @@ class ChatStoreTest {
                     "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'messages_%'");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(4);
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
         }
     }
