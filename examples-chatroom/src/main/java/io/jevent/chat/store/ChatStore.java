@@ -58,15 +58,13 @@ import java.util.function.LongSupplier;
  */
 public final class ChatStore implements AutoCloseable {
     private final GroupCommitWriter writer;
-    private final Checkpointer checkpointer;
     private final ReaderPool readers;
     private final Object closeLock = new Object();
     /** Epoch milliseconds: timestamps and the expiry of resume tokens. */
     private final LongSupplier clock;
 
-    private ChatStore(GroupCommitWriter writer, Checkpointer checkpointer, ReaderPool readers, LongSupplier clock) {
+    private ChatStore(GroupCommitWriter writer, ReaderPool readers, LongSupplier clock) {
         this.writer = writer;
-        this.checkpointer = checkpointer;
         this.readers = readers;
         this.clock = clock;
     }
@@ -82,14 +80,6 @@ public final class ChatStore implements AutoCloseable {
      *                        newer schema than this code
      */
     public static ChatStore open(StoreConfig config) throws StoreException {
-        return open(config, result -> { });
-    }
-
-    /**
-     * As {@link #open(StoreConfig)}, telling {@code checkpointListener} the outcome of every
-     * background WAL checkpoint (on the checkpointer thread): for tests in this package.
-     */
-    static ChatStore open(StoreConfig config, Consumer<Result<long[]>> checkpointListener) throws StoreException {
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             Connection writerConnection = Connections.openWriter(config);
@@ -102,15 +92,11 @@ public final class ChatStore implements AutoCloseable {
                 opened.add(c);
                 readerOps.add(new ReaderOps(c));
             }
-            Connection checkpointConnection = Connections.openCheckpointer(config);
-            opened.add(checkpointConnection);
-            Checkpointer checkpointer = new Checkpointer(checkpointConnection, checkpointListener);
             GroupCommitWriter writer = new GroupCommitWriter(writerOps, config.writerQueueCapacity(),
-                    config.maxBatchSize(), checkpointer::committed);
+                    config.maxBatchSize());
             ReaderPool readers = new ReaderPool(readerOps, config.readerQueueCapacity());
-            checkpointer.start();
             writer.start();
-            return new ChatStore(writer, checkpointer, readers, config.epochMillis());
+            return new ChatStore(writer, readers, config.epochMillis());
         } catch (SQLException e) {
             closeAll(opened);
             throw new StoreException(StoreException.Kind.DATABASE,
@@ -366,8 +352,6 @@ public final class ChatStore implements AutoCloseable {
         // Both steps ignore interrupts until they are done (half-closed is worse) and then set the
         // interrupt flag again, so the caller still sees it.
         synchronized (closeLock) {
-            // The checkpointer first, so that the writer's final checkpoint finds the WAL free.
-            checkpointer.closeUninterruptibly();
             writer.close();
             readers.close();
         }
@@ -410,8 +394,7 @@ public final class ChatStore implements AutoCloseable {
         }
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (closeLock) {
-            checkpointer.close(max);
-            CloseOutcome outcome = writer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            CloseOutcome outcome = writer.close(max);
             boolean readersClosed = readers.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             return readersClosed || !outcome.clean() ? outcome : new CloseOutcome(false, 0, 0);
         }

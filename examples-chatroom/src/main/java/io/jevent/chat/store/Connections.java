@@ -13,9 +13,13 @@ import org.sqlite.SQLiteConfig;
  */
 final class Connections {
     /**
-     * The writer connection's own checkpoint threshold (SQLite's default is 1,000 pages): only a
-     * safety net, since {@link Checkpointer} normally copies the WAL long before. 16,384 pages of
-     * 4 KiB is a 64 MiB WAL.
+     * The writer's checkpoint threshold, in pages (SQLite's default is 1,000). A batch of private
+     * messages dirties about a leaf per active user in each index keyed by user, so at the default
+     * the writer checkpointed after nearly every commit, copying the same hot pages again and again
+     * while every acknowledgement waited; at 16,384 (a 64 MiB WAL) a hot page is copied once for
+     * many commits. A checkpoint thread of our own measured no better than this threshold alone:
+     * a PASSIVE checkpoint beside a writer that never pauses cannot let the WAL restart, so the
+     * writer ended up checkpointing at this threshold anyway.
      */
     static final int WRITER_AUTOCHECKPOINT_PAGES = 16_384;
     /** Once the WAL restarts, its file is cut back to this size rather than keeping its peak. */
@@ -61,16 +65,6 @@ final class Connections {
             c.close();
             throw e;
         }
-    }
-
-    /**
-     * The {@link Checkpointer}'s connection: same settings as the writer's, used only for
-     * {@code PRAGMA wal_checkpoint}.
-     */
-    static Connection openCheckpointer(StoreConfig config) throws SQLException {
-        SQLiteConfig sqlite = common(config);
-        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.valueOf(config.durability().pragmaValue));
-        return sqlite.createConnection(url(config));
     }
 
     static String queryString(Connection c, String sql) throws SQLException {

@@ -47,12 +47,8 @@ final class GroupCommitWriter {
     private volatile int inBatch;
     private final AtomicLong rejected = new AtomicLong();
 
-    /** Told after every commit, on the writer thread; see {@link Checkpointer#committed}. */
-    private final Runnable afterCommit;
-
-    GroupCommitWriter(WriterOps ops, int queueCapacity, int maxBatch, Runnable afterCommit) {
+    GroupCommitWriter(WriterOps ops, int queueCapacity, int maxBatch) {
         this.ops = ops;
-        this.afterCommit = afterCommit;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.maxBatch = maxBatch;
         this.thread = new Thread(this::run, "chatstore-writer");
@@ -229,7 +225,6 @@ final class GroupCommitWriter {
                 }
             }
             ops.commit();
-            afterCommit.run();
         } catch (SQLException e) {
             // Nothing of this batch is committed: every request fails, none half done. The
             // statements go first: after SQLITE_FULL on COMMIT the driver has finalized COMMIT

@@ -75,6 +75,17 @@ class ChatStoreTest {
     }
 
     @Test
+    void theWriterCachesEveryUsersHotPagesAndCheckpointsRarely() throws Exception {
+        open();
+        // What a batch of private messages costs the writer depends on both (docs/operations.md).
+        List<Long> settings = Async.value(cb -> store.writer().submit(ops -> List.of(
+                Long.parseLong(Connections.queryString(ops.connection(), "PRAGMA cache_size")),
+                Long.parseLong(Connections.queryString(ops.connection(), "PRAGMA wal_autocheckpoint")),
+                Long.parseLong(Connections.queryString(ops.connection(), "PRAGMA journal_size_limit"))), cb));
+        assertThat(settings).containsExactly(-65536L, 16384L, 64L << 20);
+    }
+
+    @Test
     void refusesADatabaseFromANewerVersion() throws Exception {
         open().close();
         store = null;
