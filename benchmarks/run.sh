@@ -12,7 +12,8 @@
 #   chat:           the chat server (examples-chatroom/target/chatroom.jar, in its own JVM) under a load of
 #                   real protocol clients: group and private cells and a 1,000-user reconnect storm (under
 #                   5 minutes; cells 1-5 may be picked, e.g. chat 3 4; --io-threads N sets the server's loops,
-#                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2;
+#                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2; --group-rate R
+#                   runs cell 2 at R messages a second;
 #                   CHAT_SERVER_JVM_ARGS adds JVM options to the server only, e.g. a JFR recording)
 #   jmh:            anything after it is passed to JMH instead, e.g.: benchmarks/run.sh jmh -h
 set -euo pipefail

@@ -53,18 +53,28 @@ public final class ChatReport {
     }
 
     /**
-     * Usage: {@code ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [cell-number...]}
-     * (cells 1-4 as listed, 5 the storm; default all; 1 server loop and 2 load threads by default).
+     * Usage: {@code ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [--group-rate R]
+     * [cell-number...]} (cells 1-4 as listed, 5 the storm; default all; 1 server loop and 2 load
+     * threads by default; {@code --group-rate} runs cell 2 at R messages a second instead of 200, to
+     * find the rate up to which its latency holds).
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [cell numbers 1-5]");
+            System.err.println("usage: ChatReport <chatroom.jar> [--io-threads N] [--load-threads N] [--group-rate R]"
+                    + " [cell numbers 1-5]");
             System.exit(2);
         }
         Path jar = Path.of(args[0]);
         List<Integer> selected = new ArrayList<>();
+        List<ChatLoad.Cell> cells = new ArrayList<>(CELLS);
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--group-rate" -> {
+                    int rate = Integer.parseInt(args[++i]);
+                    ChatLoad.Cell c = cells.get(1);
+                    cells.set(1, new ChatLoad.Cell("group 1000u, " + rate + " msgs/s", c.group(), c.users(), c.senders(),
+                            c.inFlight(), rate, c.warmup(), c.window()));
+                }
                 case "--io-threads" -> ioThreads = Integer.parseInt(args[++i]);
                 case "--load-threads" -> loadThreads = Integer.parseInt(args[++i]);
                 default -> selected.add(Integer.parseInt(args[i]));
@@ -77,9 +87,9 @@ public final class ChatReport {
         List<String> rows = new ArrayList<>();
         String storm = null;
         try {
-            for (int i = 0; i < CELLS.size(); i++) {
+            for (int i = 0; i < cells.size(); i++) {
                 if (selected.isEmpty() || selected.contains(i + 1)) {
-                    String row = runCell(jar, seeded, dir.resolve("cell" + (i + 1) + ".db"), CELLS.get(i), ticksPerSecond);
+                    String row = runCell(jar, seeded, dir.resolve("cell" + (i + 1) + ".db"), cells.get(i), ticksPerSecond);
                     System.err.println(row);
                     rows.add(row);
                 }
