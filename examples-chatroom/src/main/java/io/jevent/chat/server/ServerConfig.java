@@ -166,9 +166,10 @@ public record ServerConfig(InetSocketAddress bind, Path database, StoreConfig.Du
      * A copy with other high watermarks.
      *
      * @param read  read high watermark
-     * @param write write high watermark; the reply backlog is lowered to it and the output budget
-     *              raised to it if needed
+     * @param write write high watermark
      * @return a copy with them
+     * @throws IllegalArgumentException if the reply backlog is now above the write high watermark,
+     *         or the output budget below it: change those first with {@link #withOutputLimits}
      */
     public ServerConfig withWatermarks(int read, int write) {
         return toBuilder().readHighWatermark(read).writeHighWatermark(write).build();
