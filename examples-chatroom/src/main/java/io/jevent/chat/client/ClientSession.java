@@ -110,6 +110,10 @@ final class ClientSession implements ServerLink.Listener {
      */
     private Prompt typedBeforeQuestion;
     private boolean everConnected;
+    /** Whether the current connection has brought the server's HELLO (reset at each connect). */
+    private boolean greetedHere;
+    /** The "closed without greeting: is this a TLS port?" message was given; later ones are short. */
+    private boolean tlsHintGiven;
     private boolean announceConnect;
     private String byeReason;
     private Event quitTimer;
@@ -151,6 +155,7 @@ final class ClientSession implements ServerLink.Listener {
     @Override
     public void connected() {
         // The greeting line follows; nothing to show before it.
+        greetedHere = false;
     }
 
     @Override
@@ -168,6 +173,7 @@ final class ClientSession implements ServerLink.Listener {
     }
 
     private void greeted(String hello) {
+        greetedHere = true;
         link.resetBackoff();
         byeReason = null;
         if (!hello.equals(Protocol.GREETING)) {
@@ -296,7 +302,18 @@ final class ClientSession implements ServerLink.Listener {
                     + ". Reconnecting in " + seconds(delay) + " to the menu; /quit exits.");
             return;
         }
-        if (wasConnected) {
+        if (wasConnected && !greetedHere && byeReason == null) {
+            // Connected, then closed without a HELLO: not a chat server speaking plain text here.
+            say(tlsHintGiven
+                    ? "Still no greeting from " + where() + " (" + reason + "); next try in " + seconds(delay) + "."
+                    : "The server at " + where() + " closed the connection without greeting this client ("
+                            + reason + ")." + (options.tls() == null ? " If that port serves TLS, start the client with --tls." : "")
+                            + " Trying again in " + seconds(delay) + " (and on, less often); 0 or /quit exits.");
+            tlsHintGiven = true;
+            if (mode == Mode.WAIT && !everConnected) {
+                resume(Mode.MENU_OUT);   // a prompt, so 0, /quit or the end of input can leave
+            }
+        } else if (wasConnected) {
             if (lostUser != null) {
                 reloginName = lostUser;
                 resumeMode = lostMode == Mode.GROUP || lostMode == Mode.PRIVATE ? lostMode : Mode.MENU_IN;
