@@ -134,7 +134,7 @@ public final class PrivateMessageBench {
                         c.inFlight.removeFirst();
                         c.sendMsg();
                     } else if (!line.startsWith("FROM") && !line.startsWith("JOIN") && !line.startsWith("OK")
-                            && !line.startsWith("HELLO") && unexpected++ < 20) {
+                            && !line.startsWith("HELLO") && !line.startsWith("TOKEN ") && unexpected++ < 20) {
                         System.err.println(c.name + ": " + line);
                     }
                 }
