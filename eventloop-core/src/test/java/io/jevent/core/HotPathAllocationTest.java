@@ -159,21 +159,28 @@ class HotPathAllocationTest {
             while (rounds[0] < 15_000) {                // warm-up: let the JIT settle
                 base.loop(EventBase.LOOP_ONCE);
             }
-            long bytesBefore = mx.getThreadAllocatedBytes(thread);
-            long roundsBefore = rounds[0];
-            while (rounds[0] < roundsBefore + 15_000) {
-                base.loop(EventBase.LOOP_ONCE);
-            }
-            long bytes = mx.getThreadAllocatedBytes(thread) - bytesBefore;
-            long ran = rounds[0] - roundsBefore;
             // The JDK's SSLEngine allocates per record (JDK 17: a new GCM parameter spec and cipher state per
             // record, about 1.5 KiB), which no caller can avoid; so jevent's share is what the echo allocates
             // beyond the two engines doing the same four records alone, in memory. Measured on the build
             // machine: the echo at or below the engines alone (JIT noise either way, well under 64 bytes).
+            // Each side takes the best of several windows: on a loaded machine the JIT may not have compiled
+            // (and so removed the allocations of) the hot path by the end of the warm-up.
             double engines = enginesOnlyBytesPerRoundTrip(tls, message.length);
-            assertThat((double) bytes / ran)
-                    .as("bytes allocated per TLS round trip (%d bytes over %d) against %.0f for the engines alone",
-                            bytes, ran, engines)
+            double best = Double.MAX_VALUE;
+            StringBuilder windows = new StringBuilder();
+            for (int window = 0; window < 6 && best >= engines + 64; window++) {
+                long bytesBefore = mx.getThreadAllocatedBytes(thread);
+                long roundsBefore = rounds[0];
+                while (rounds[0] < roundsBefore + 15_000) {
+                    base.loop(EventBase.LOOP_ONCE);
+                }
+                double perRound = (double) (mx.getThreadAllocatedBytes(thread) - bytesBefore) / (rounds[0] - roundsBefore);
+                best = Math.min(best, perRound);
+                windows.append(String.format(java.util.Locale.ROOT, " %.0f", perRound));
+            }
+            assertThat(best)
+                    .as("bytes allocated per TLS round trip (windows of 15,000:%s) against %.0f for the engines alone",
+                            windows, engines)
                     .isLessThan(engines + 64);
             echo.close();
             client.close();
@@ -224,11 +231,15 @@ class HotPathAllocationTest {
             round.run();
         }
         long thread = Thread.currentThread().getId();
-        long before = mx.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 15_000; i++) {
-            round.run();
+        double best = Double.MAX_VALUE;
+        for (int window = 0; window < 3; window++) {    // the best of three, as for the echo
+            long before = mx.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 15_000; i++) {
+                round.run();
+            }
+            best = Math.min(best, (double) (mx.getThreadAllocatedBytes(thread) - before) / 15_000);
         }
-        return (double) (mx.getThreadAllocatedBytes(thread) - before) / 15_000;
+        return best;
     }
 
     private static boolean handshaking(javax.net.ssl.SSLEngine e) {
