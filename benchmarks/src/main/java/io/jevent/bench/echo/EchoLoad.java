@@ -165,6 +165,7 @@ public final class EchoLoad {
 
     /** The deadlines and the outcome shared by the caller and the load threads. */
     static final class Schedule {
+        private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
         final CountDownLatch connected;
         final CountDownLatch go = new CountDownLatch(1);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -189,12 +190,36 @@ public final class EchoLoad {
                 throw new IllegalStateException("echo load failed", t);
             }
         }
+
+        /**
+         * A load thread's measured part: selects on {@code selector} until the window ends (or a
+         * thread fails), and returns the calling thread's CPU time at the window's start and end, in
+         * nanoseconds (both the end's if the window never began). The caller's thread only.
+         */
+        WindowCpu selectThroughWindow(Selector selector, Consumer<SelectionKey> onReady) throws IOException {
+            long cpuAtStart = -1;
+            while (failure.get() == null) {
+                long now = System.nanoTime();
+                if (cpuAtStart < 0 && now - windowStart >= 0) {
+                    cpuAtStart = THREAD_CPU.getCurrentThreadCpuTime();
+                }
+                long left = windowEnd - now;
+                if (left <= 0) {
+                    break;
+                }
+                selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            long cpuAtEnd = THREAD_CPU.getCurrentThreadCpuTime();
+            return new WindowCpu(cpuAtStart < 0 ? cpuAtEnd : cpuAtStart, cpuAtEnd);
+        }
+    }
+
+    /** A load thread's CPU time at the start and the end of the measured window, nanoseconds. */
+    record WindowCpu(long atStart, long atEnd) {
     }
 
     /** One load thread: its share of the connections on its own selector. */
     private static final class Worker implements Runnable {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
         final Config config;
         final Schedule schedule;
         final List<Connection> connections = new ArrayList<>();
@@ -205,7 +230,7 @@ public final class EchoLoad {
         int pendingConnects;
         long cpuAtStart;
         long cpuAtEnd;
-        /** Loop state: this iteration's nanoTime, and the window deadlines (copied from the schedule). */
+        /** When the first messages went out, and the window deadlines (copied from the schedule). */
         long now;
         long windowStart;
         long windowEnd;
@@ -281,23 +306,9 @@ public final class EchoLoad {
             for (Connection c : connections) {
                 c.send(now);
             }
-            boolean measuring = false;
-            while (schedule.failure.get() == null) {
-                now = System.nanoTime();
-                if (!measuring && now - windowStart >= 0) {
-                    measuring = true;
-                    cpuAtStart = THREADS.getCurrentThreadCpuTime();
-                }
-                long left = windowEnd - now;
-                if (left <= 0) {
-                    break;
-                }
-                selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-            cpuAtEnd = THREADS.getCurrentThreadCpuTime();
-            if (!measuring) {
-                cpuAtStart = cpuAtEnd;
-            }
+            EchoLoad.WindowCpu cpu = schedule.selectThroughWindow(selector, onReady);
+            cpuAtStart = cpu.atStart();
+            cpuAtEnd = cpu.atEnd();
         }
 
         private void ready(SelectionKey key) {

@@ -2,8 +2,6 @@ package io.jevent.bench.echo;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -156,8 +154,6 @@ public final class TlsEchoLoad {
 
     /** One load thread: its share of the connections on its own selector. */
     private static final class Worker implements Runnable {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
         final Config config;
         final BenchTls tls;
         final SSLContext client;
@@ -243,23 +239,9 @@ public final class TlsEchoLoad {
                     c.open(now);
                 }
             }
-            boolean measuring = false;
-            while (schedule.failure.get() == null) {
-                now = System.nanoTime();
-                if (!measuring && now - windowStart >= 0) {
-                    measuring = true;
-                    cpuAtStart = THREADS.getCurrentThreadCpuTime();
-                }
-                long left = windowEnd - now;
-                if (left <= 0) {
-                    break;
-                }
-                selector.select(onReady, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-            cpuAtEnd = THREADS.getCurrentThreadCpuTime();
-            if (!measuring) {
-                cpuAtStart = cpuAtEnd;
-            }
+            EchoLoad.WindowCpu cpu = schedule.selectThroughWindow(selector, onReady);
+            cpuAtStart = cpu.atStart();
+            cpuAtEnd = cpu.atEnd();
         }
 
         private void ready(SelectionKey key) {
