@@ -191,6 +191,37 @@ public final class EchoLoad {
             }
         }
 
+        /** A step of a load thread that may fail with anything (it is reported through {@link #fail}). */
+        interface Step {
+            void run() throws Exception;
+        }
+
+        /**
+         * A load thread's life, the same for every load: {@code connect}, count itself connected,
+         * wait for the go, {@code drive} unless another thread failed, and always {@code closeAll};
+         * a failure anywhere is recorded for {@link #failIfFailed}, and a thread that fails before it
+         * connected still counts down, so the caller never waits for it.
+         */
+        void runWorker(Step connect, Step drive, Runnable closeAll) {
+            boolean connectedCounted = false;
+            try {
+                connect.run();
+                connected.countDown();
+                connectedCounted = true;
+                go.await();
+                if (failure.get() == null) {
+                    drive.run();
+                }
+            } catch (Throwable t) {
+                fail(t);
+            } finally {
+                if (!connectedCounted) {
+                    connected.countDown();
+                }
+                closeAll.run();
+            }
+        }
+
         /**
          * A load thread's measured part: selects on {@code selector} until the window ends (or a
          * thread fails), and returns the calling thread's CPU time at the window's start and end, in
@@ -245,25 +276,12 @@ public final class EchoLoad {
 
         @Override
         public void run() {
-            boolean connectedCounted = false;
             try (Selector s = Selector.open()) {
                 selector = s;
-                connectAll();
+                schedule.runWorker(this::connectAll, this::pingPong, () -> connections.forEach(Connection::close));
+            } catch (IOException e) {
+                schedule.fail(e);
                 schedule.connected.countDown();
-                connectedCounted = true;
-                schedule.go.await();
-                if (schedule.failure.get() == null) {
-                    pingPong();
-                }
-            } catch (Throwable t) {
-                schedule.fail(t);
-            } finally {
-                if (!connectedCounted) {
-                    schedule.connected.countDown();
-                }
-                for (Connection c : connections) {
-                    c.close();
-                }
             }
         }
 

@@ -184,27 +184,16 @@ public final class TlsEchoLoad {
 
         @Override
         public void run() {
-            boolean connectedCounted = false;
             try (Selector s = Selector.open()) {
                 selector = s;
-                if (config.mode() == Mode.ECHO) {
-                    connectAll();
-                }
+                schedule.runWorker(() -> {
+                    if (config.mode() == Mode.ECHO) {
+                        connectAll();
+                    }
+                }, this::drive, () -> connections.forEach(TlsConnection::closeQuietly));
+            } catch (IOException e) {
+                schedule.fail(e);
                 schedule.connected.countDown();
-                connectedCounted = true;
-                schedule.go.await();
-                if (schedule.failure.get() == null) {
-                    drive();
-                }
-            } catch (Throwable t) {
-                schedule.fail(t);
-            } finally {
-                if (!connectedCounted) {
-                    schedule.connected.countDown();
-                }
-                for (TlsConnection c : connections) {
-                    c.closeQuietly();
-                }
             }
         }
 
