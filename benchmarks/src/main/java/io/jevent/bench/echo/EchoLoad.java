@@ -116,33 +116,10 @@ public final class EchoLoad {
         int threads = Math.min(config.threads(), config.connections());
         Schedule schedule = new Schedule(threads);
         List<Worker> workers = new ArrayList<>();
-        List<Thread> running = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Worker w = new Worker(config, schedule, t, threads);
-            workers.add(w);
-            Thread thread = new Thread(w, "echo-load-" + t);
-            thread.setDaemon(true);
-            running.add(thread);
-            thread.start();
+            workers.add(new Worker(config, schedule, t, threads));
         }
-        try {
-            schedule.connected.await();
-            schedule.failIfFailed();
-            long start = System.nanoTime();
-            schedule.windowStart = start + config.warmup().toNanos();
-            schedule.windowEnd = schedule.windowStart + config.duration().toNanos();
-            schedule.go.countDown();               // publishes the two deadlines to the workers
-            sleepUntil(schedule.windowStart, schedule);
-            window.opened();
-            sleepUntil(schedule.windowEnd, schedule);
-            window.closed();
-        } finally {
-            schedule.go.countDown();               // lets workers out if connecting failed
-            for (Thread t : running) {
-                t.join();
-            }
-        }
-        schedule.failIfFailed();
+        schedule.runWindow(workers, "echo-load-", config.warmup(), config.duration(), window);
 
         LatencyHistogram all = new LatencyHistogram();
         long cpuNanos = 0;
@@ -189,6 +166,40 @@ public final class EchoLoad {
             if (t != null) {
                 throw new IllegalStateException("echo load failed", t);
             }
+        }
+
+        /**
+         * The caller's side of a run: starts one thread per worker (named {@code name} + index),
+         * waits until all are connected, opens the window {@code warmup} later for {@code duration},
+         * telling {@code window}, then waits for every thread to end. Returns normally only if no
+         * thread failed.
+         */
+        void runWindow(List<? extends Runnable> workers, String name, Duration warmup, Duration duration,
+                       Window window) throws InterruptedException {
+            List<Thread> running = new ArrayList<>();
+            for (int t = 0; t < workers.size(); t++) {
+                Thread thread = new Thread(workers.get(t), name + t);
+                thread.setDaemon(true);
+                running.add(thread);
+                thread.start();
+            }
+            try {
+                connected.await();
+                failIfFailed();
+                windowStart = System.nanoTime() + warmup.toNanos();
+                windowEnd = windowStart + duration.toNanos();
+                go.countDown();               // publishes the two deadlines to the workers
+                sleepUntil(windowStart, this);
+                window.opened();
+                sleepUntil(windowEnd, this);
+                window.closed();
+            } finally {
+                go.countDown();               // lets workers out if connecting failed
+                for (Thread t : running) {
+                    t.join();
+                }
+            }
+            failIfFailed();
         }
 
         /** A step of a load thread that may fail with anything (it is reported through {@link #fail}). */

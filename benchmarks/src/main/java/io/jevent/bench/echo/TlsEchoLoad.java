@@ -109,33 +109,10 @@ public final class TlsEchoLoad {
         int threads = Math.min(config.threads(), config.connections());
         EchoLoad.Schedule schedule = new EchoLoad.Schedule(threads);
         List<Worker> workers = new ArrayList<>();
-        List<Thread> running = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Worker w = new Worker(config, tls, client, schedule, t, threads);
-            workers.add(w);
-            Thread thread = new Thread(w, "tls-load-" + t);
-            thread.setDaemon(true);
-            running.add(thread);
-            thread.start();
+            workers.add(new Worker(config, tls, client, schedule, t, threads));
         }
-        try {
-            schedule.connected.await();
-            schedule.failIfFailed();
-            long start = System.nanoTime();
-            schedule.windowStart = start + config.warmup().toNanos();
-            schedule.windowEnd = schedule.windowStart + config.duration().toNanos();
-            schedule.go.countDown();
-            EchoLoad.sleepUntil(schedule.windowStart, schedule);
-            window.opened();
-            EchoLoad.sleepUntil(schedule.windowEnd, schedule);
-            window.closed();
-        } finally {
-            schedule.go.countDown();
-            for (Thread t : running) {
-                t.join();
-            }
-        }
-        schedule.failIfFailed();
+        schedule.runWindow(workers, "tls-load-", config.warmup(), config.duration(), window);
 
         LatencyHistogram all = new LatencyHistogram();
         long cpuNanos = 0;
