@@ -1,6 +1,5 @@
 package io.jevent.bench.chat;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import io.jevent.bench.Machine;
 import io.jevent.bench.echo.LatencyHistogram;
 import io.jevent.bench.echo.ProcCpu;
 import io.jevent.chat.auth.PasswordHasher;
@@ -115,9 +115,7 @@ public final class ChatReport {
         System.out.println("stored: from the server's store stamping the message to its arrival (whole ms; commit,"
                 + " hand-off and fan-out). µs/msg, µs/deliv: server CPU (all its threads, /proc/<pid>/stat) over the window per message"
                 + " sent / per delivery. srv, load: cores used by the server / by the load threads in the window.");
-        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s, %s %s%n",
-                Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(Machine.describe());
     }
 
     private static String runCell(Path jar, Path seeded, Path db, ChatLoad.Cell cell, long ticksPerSecond)
@@ -217,10 +215,5 @@ public final class ChatReport {
             return "-";
         }
         return String.format(Locale.ROOT, "%.0f/%.0f", h.quantile(0.5) / 1e6, h.quantile(0.99) / 1e6);
-    }
-
-    private static String loadAverage() {
-        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
     }
 }

@@ -1,6 +1,5 @@
 package io.jevent.bench.echo;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
+import io.jevent.bench.Machine;
 import io.jevent.examples.echo.EchoServer;
 
 /**
@@ -211,9 +211,7 @@ public final class EchoReport {
             System.out.printf(Locale.ROOT, "*: the load threads were over %.0f%% busy, so the load generator, not only"
                     + " the server, set the pace: there compare CPU µs/msg rather than msgs/s.%n", 100 * LOAD_BUSY);
         }
-        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s, %s %s%n",
-                Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(Machine.describe());
     }
 
     private static double median(List<Sample> samples, ToDoubleFunction<Sample> metric) {
@@ -221,10 +219,5 @@ public final class EchoReport {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    private static String loadAverage() {
-        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
     }
 }

@@ -1,6 +1,5 @@
 package io.jevent.bench.echo;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.function.ToDoubleFunction;
 
 import javax.net.ssl.SSLContext;
 
+import io.jevent.bench.Machine;
 import io.jevent.examples.echo.EchoServer;
 
 /**
@@ -246,9 +246,7 @@ public final class TlsEchoReport {
             System.out.printf(Locale.ROOT, "*: the load thread was over %.0f%% busy, so the load generator, not only"
                     + " the server, set the pace: there compare CPU µs/op rather than ops/s.%n", 100 * LOAD_BUSY);
         }
-        System.out.printf(Locale.ROOT, "machine: %d cores, load average %s, %s %s%n",
-                Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"));
+        System.out.println(Machine.describe());
     }
 
     /** The median, NaN values left out (NaN if all are). */
@@ -260,10 +258,5 @@ public final class TlsEchoReport {
         Arrays.sort(v);
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    }
-
-    private static String loadAverage() {
-        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        return l < 0 ? "unknown" : String.format(Locale.ROOT, "%.2f", l);
     }
 }
