@@ -304,11 +304,12 @@ final class ClientSession implements ServerLink.Listener {
         }
         if (wasConnected && !greetedHere && byeReason == null) {
             // Connected, then closed without a HELLO: not a chat server speaking plain text here.
+            String tlsHint = options.tls() == null ? " If that port serves TLS, start the client with --tls." : "";
             say(tlsHintGiven
                     ? "Still no greeting from " + where() + " (" + reason + "); next try in " + seconds(delay) + "."
                     : "The server at " + where() + " closed the connection without greeting this client ("
-                            + reason + ")." + (options.tls() == null ? " If that port serves TLS, start the client with --tls." : "")
-                            + " Trying again in " + seconds(delay) + " (and on, less often); 0 or /quit exits.");
+                            + reason + ")." + tlsHint + " Trying again in " + seconds(delay)
+                            + " (and on, less often); 0 or /quit exits.");
             tlsHintGiven = true;
             if (mode == Mode.WAIT && !everConnected) {
                 resume(Mode.MENU_OUT);   // a prompt, so 0, /quit or the end of input can leave

@@ -17,17 +17,17 @@ final class Connections {
      * messages dirties about a leaf per active user in each index keyed by user, so at the default
      * the writer checkpointed after nearly every commit, copying the same hot pages again and again
      * while every acknowledgement waited; at 16,384 (a 64 MiB WAL) a hot page is copied once for
-     * many commits. A checkpoint thread of our own measured no better than this threshold alone:
-     * a PASSIVE checkpoint beside a writer that never pauses cannot let the WAL restart, so the
-     * writer ended up checkpointing at this threshold anyway.
+     * many commits. It stays on the writer's thread: a PASSIVE checkpoint elsewhere, beside a
+     * writer that never pauses, cannot let the WAL restart, so the writer would reach this
+     * threshold anyway (docs/benchmarks.md).
      */
     static final int WRITER_AUTOCHECKPOINT_PAGES = 16_384;
     /** Once the WAL restarts, its file is cut back to this size rather than keeping its peak. */
     static final int WAL_SIZE_LIMIT_BYTES = 64 << 20;
     /**
      * The writer's page cache (SQLite's default is 2 MiB). Each index keyed by user takes its
-     * inserts at one leaf per user, and 200 active users across four indexes are ~3 MiB of hot
-     * leaves alone: with the default, most inserts read their leaf back from the file.
+     * inserts at one leaf per user, and 200 active users across the three such indexes are ~2.4 MiB
+     * of hot leaves alone: with the default, most inserts read their leaf back from the file.
      */
     static final int WRITER_CACHE_KIB = 64 << 10;
 
