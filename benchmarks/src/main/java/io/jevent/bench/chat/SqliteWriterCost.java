@@ -22,9 +22,10 @@ import java.util.Random;
  * and thread CPU per message over the last two thirds of the run.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar:examples-chatroom/target/chatroom.jar
- * io.jevent.bench.chat.SqliteWriterCost <v2|v3|none> <batch> <messages> <cache KiB> <checkpoint pages>}.
+ * io.jevent.bench.chat.SqliteWriterCost <v2|v3|cursor|none> <batch> <messages> <cache KiB> <checkpoint pages>}.
  * {@code v2} and {@code v3} are the {@code messages} indexes of the store's schema versions 2 (with
- * the per-pair index) and 3; {@code none} has no index, the floor. The writer's settings as shipped
+ * the per-pair index) and 3; {@code cursor} is v3 with delivery as a per-recipient cursor (see
+ * {@link #CURSOR}); {@code none} has no index, the floor. The writer's settings as shipped
  * are a 65536 KiB cache and 16384 checkpoint pages; SQLite's defaults are 2000 and 1000.
  */
 public final class SqliteWriterCost {
@@ -39,19 +40,29 @@ public final class SqliteWriterCost {
             "CREATE INDEX messages_by_sender ON messages(sender_id, id, recipient_id)",
             "CREATE INDEX messages_pending ON messages(recipient_id, id) WHERE delivered = 0");
 
+    /**
+     * Layout {@code cursor}: v3 without the partial index of undelivered rows, as if delivery were
+     * kept as one row per recipient (the highest id it received) instead of a flag per message; the
+     * marks become one UPDATE per recipient per batch. What such a redesign would save the writer.
+     */
+    private static final List<String> CURSOR = List.of(
+            "CREATE INDEX messages_by_recipient ON messages(recipient_id, id)",
+            "CREATE INDEX messages_by_sender ON messages(sender_id, id, recipient_id)");
+
     private SqliteWriterCost() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
-            System.err.println("usage: SqliteWriterCost <v2|v3|none> <batch> <messages> <cache KiB> <checkpoint pages>");
+            System.err.println("usage: SqliteWriterCost <v2|v3|cursor|none> <batch> <messages> <cache KiB> <checkpoint pages>");
             System.exit(2);
         }
         List<String> indexes = switch (args[0]) {
             case "v2" -> V2;
             case "v3" -> V3;
             case "none" -> List.of();
-            default -> throw new IllegalArgumentException("layout must be v2, v3 or none: " + args[0]);
+            case "cursor" -> CURSOR;
+            default -> throw new IllegalArgumentException("layout must be v2, v3, cursor or none: " + args[0]);
         };
         int batch = Integer.parseInt(args[1]);
         int total = Integer.parseInt(args[2]);
@@ -61,7 +72,7 @@ public final class SqliteWriterCost {
         Path file = dir.resolve("chat.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
             setUp(c, indexes, cacheKib, checkpointPages);
-            double[] perMessage = run(c, batch, total);
+            double[] perMessage = run(c, batch, total, args[0].equals("cursor"));
             System.out.printf(Locale.ROOT, "%-4s batch %5d, cache %6d KiB, checkpoint %6d pages: %6.1f us/msg wall, %6.1f us/msg CPU%n",
                     args[0], batch, cacheKib, checkpointPages, perMessage[0], perMessage[1]);
         } finally {
@@ -84,17 +95,19 @@ public final class SqliteWriterCost {
                     + " sender_id INTEGER NOT NULL REFERENCES users(id), recipient_id INTEGER REFERENCES users(id),"
                     + " body TEXT NOT NULL CHECK (length(body) > 0),"
                     + " delivered INTEGER NOT NULL DEFAULT 0 CHECK (delivered IN (0, 1)))");
+            s.execute("CREATE TABLE delivery_cursors (user_id INTEGER PRIMARY KEY, delivered_id INTEGER NOT NULL)");
             for (String index : indexes) {
                 s.execute(index);
             }
             s.execute("PRAGMA foreign_keys = ON");
             s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + USERS + ")"
                     + " INSERT INTO users SELECT i, 'u' || i, 'x', 0 FROM n");
+            s.execute("INSERT INTO delivery_cursors SELECT id, 0 FROM users");
         }
     }
 
     /** @return wall and thread-CPU microseconds per message over the last two thirds */
-    private static double[] run(Connection c, int batch, int total) throws SQLException {
+    private static double[] run(Connection c, int batch, int total, boolean cursor) throws SQLException {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Random random = new Random(1);
         long[] previousIds = new long[batch];
@@ -107,8 +120,9 @@ public final class SqliteWriterCost {
              PreparedStatement commit = c.prepareStatement("COMMIT");
              PreparedStatement insert = c.prepareStatement("INSERT INTO messages(ts_ms, sender_id, recipient_id, body,"
                      + " delivered) VALUES (?, ?, ?, ?, 0) RETURNING id");
-             PreparedStatement markDelivered = c.prepareStatement(
-                     "UPDATE messages SET delivered = 1 WHERE id = ? AND recipient_id = ? AND delivered = 0")) {
+             PreparedStatement markDelivered = c.prepareStatement(cursor
+                     ? "UPDATE delivery_cursors SET delivered_id = max(delivered_id, ?) WHERE user_id = ?"
+                     : "UPDATE messages SET delivered = 1 WHERE id = ? AND recipient_id = ? AND delivered = 0")) {
             for (int done = 0; done < total; ) {
                 if (wallStart == 0 && done >= measuredFrom) {
                     wallStart = System.nanoTime();
@@ -116,10 +130,14 @@ public final class SqliteWriterCost {
                     measuredFrom = done;
                 }
                 begin.execute();
-                for (int i = 0; i < previous; i++) {
-                    markDelivered.setLong(1, previousIds[i]);
-                    markDelivered.setLong(2, previousRecipients[i]);
-                    markDelivered.addBatch();
+                if (cursor) {
+                    addCursorMarks(markDelivered, previousIds, previousRecipients, previous);
+                } else {
+                    for (int i = 0; i < previous; i++) {
+                        markDelivered.setLong(1, previousIds[i]);
+                        markDelivered.setLong(2, previousRecipients[i]);
+                        markDelivered.addBatch();
+                    }
                 }
                 if (previous > 0) {
                     markDelivered.executeBatch();
@@ -148,5 +166,22 @@ public final class SqliteWriterCost {
             (System.nanoTime() - wallStart) / 1e3 / measured,
             (threads.getCurrentThreadCpuTime() - cpuStart) / 1e3 / measured,
         };
+    }
+
+    /** One UPDATE per recipient of the previous batch: its cursor moves to the highest id it received. */
+    private static void addCursorMarks(PreparedStatement markDelivered, long[] ids, long[] recipients, int n)
+            throws SQLException {
+        long[] through = new long[USERS + 1];
+        for (int i = 0; i < n; i++) {
+            int to = (int) recipients[i];
+            through[to] = Math.max(through[to], ids[i]);
+        }
+        for (int u = 1; u <= USERS; u++) {
+            if (through[u] > 0) {
+                markDelivered.setLong(1, through[u]);
+                markDelivered.setLong(2, u);
+                markDelivered.addBatch();
+            }
+        }
     }
 }
