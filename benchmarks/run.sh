@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks jar and prints a table of jevent against its baselines, all measured in one run.
-#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cell numbers]|jmh <jmh args>]
+#   Usage: benchmarks/run.sh [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cell numbers]|chat-irc [rounds]|jmh <jmh args>]
 #   quick|full:     hand-off to a loop from other threads (JMH; quick is under 3 minutes)
 #   echo|echo-full: echo over loopback, jevent's echo servers against Netty's, each server in its own
 #                   JVM (echo is under 3 minutes, echo-full about 12)
@@ -15,6 +15,9 @@
 #                   --load-threads N the load generator's threads, e.g. chat --io-threads 2 1 2; --group-rate R
 #                   runs cell 2 at R messages a second;
 #                   CHAT_SERVER_JVM_ARGS adds JVM options to the server only, e.g. a JFR recording)
+#   chat-irc:       the 1,000-user group cell from a load generator in C, against the chat server and
+#                   against ngircd (an in-memory IRC server), interleaved: chat-irc [rounds] [msgs/s]
+#                   (needs gcc and ngircd: apt-get install gcc ngircd; about 2 minutes a round)
 #   jmh:            anything after it is passed to JMH instead, e.g.: benchmarks/run.sh jmh -h
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +37,7 @@ case "$mode" in
   tls-full) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport full ;;
   tls-aa) exec java -cp "$jar" io.jevent.bench.echo.TlsEchoReport aa ;;
   chat) shift; exec java ${CHAT_SERVER_JVM_ARGS:+"-Dchat.serverJvmArgs=$CHAT_SERVER_JVM_ARGS"} -cp "$jar:$chatjar" io.jevent.bench.chat.ChatReport "$chatjar" "$@" ;;
+  chat-irc) shift; exec benchmarks/c/group-vs-irc.sh "$jar" "$chatjar" "$@" ;;
   jmh) shift; exec java -jar "$jar" "$@" ;;
-  *) echo "usage: $0 [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cells]|jmh <jmh args>]" >&2; exit 2 ;;
+  *) echo "usage: $0 [quick|full|echo|echo-full|tls|tls-full|tls-aa|chat [cells]|chat-irc [rounds]|jmh <jmh args>]" >&2; exit 2 ;;
 esac
