@@ -220,6 +220,18 @@ final class ChatLoop {
         }
     }
 
+    /**
+     * Loop thread: loop 0 found {@code user}'s login made with credentials a password change has
+     * revoked. If that session is still here, it gets {@code BYE password changed} and is closed;
+     * closing releases the name (PART).
+     */
+    void credentialsRevoked(OnlineUser user) {
+        Session session = loggedIn.get(user.key());
+        if (session != null && session.id() == user.sessionId()) {
+            session.credentialsRevoked();
+        }
+    }
+
     /** Loop thread: the WHO reply, names in case-insensitive order. */
     String whoBlock() {
         List<String> keys = new ArrayList<>(replica.keySet());

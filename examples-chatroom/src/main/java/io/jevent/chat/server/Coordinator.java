@@ -30,7 +30,14 @@ final class Coordinator {
     // Loop 0 only.
     private final LoginRateLimiter limiter;
     private final RegisterRateLimiter registrations;
-    private final Map<String, OnlineUser> directory = new HashMap<>();
+    private final Map<String, Holder> directory = new HashMap<>();
+
+    /**
+     * The current login of a name, and the stored password hash its credentials were checked
+     * against (for a RESUME, the one read with the token): what a password change compares.
+     */
+    private record Holder(OnlineUser user, String verifiedPasswordHash) {
+    }
 
     Coordinator(ChatLoop home, List<ChatLoop> loops, AuthLimits limits) {
         this.home = home;
@@ -70,9 +77,12 @@ final class Coordinator {
      * the ordering argument in the class comment holds for a takeover too: a message committed
      * before the new session asks for its pending messages is among them (unless the old session
      * delivered it), and one committed after is routed to the new session.
+     *
+     * @param verifiedPasswordHash the stored hash the login's credentials were checked against
      */
-    void claim(OnlineUser user) {
-        OnlineUser previous = directory.put(user.key(), user);
+    void claim(OnlineUser user, String verifiedPasswordHash) {
+        Holder held = directory.put(user.key(), new Holder(user, verifiedPasswordHash));
+        OnlineUser previous = held == null ? null : held.user();
         if (previous == null) {
             for (ChatLoop loop : loops) {
                 loop.post(() -> loop.joined(user));
@@ -91,10 +101,38 @@ final class Coordinator {
      * release after a newer login of the same name — a takeover — does nothing); broadcasts PART.
      */
     void release(OnlineUser user) {
-        if (directory.remove(user.key(), user)) {
+        Holder held = directory.get(user.key());
+        if (held != null && held.user().equals(user)) {
+            directory.remove(user.key());
             for (ChatLoop loop : loops) {
                 loop.post(() -> loop.parted(user));
             }
         }
+    }
+
+    /**
+     * Loop 0: a password change by session {@code changerSessionId} of the user {@code key} has
+     * committed, revoking every token. If the name is now held by another session whose
+     * credentials were checked against an older hash (a LOGIN with the old password, or a RESUME
+     * with a revoked token, that took the changer's session over while the change was hashing),
+     * that session is closed with {@code BYE password changed}: no login made with revoked
+     * credentials outlives the change. A login checked against the new hash (the new password, or
+     * the token the change issued) stays.
+     *
+     * <p>Why this misses none: a login's claim reaches loop 0 before it asks the writer to confirm
+     * its credentials ({@code ChatStore#confirmResume}, {@code issueResumeToken}). If that check ran
+     * before the change's commit, the claim was made before this call, which is posted after the
+     * commit, so the directory shows it here (or a later login that took it over); if the check ran
+     * after, it failed and the login never completes.
+     */
+    void passwordChanged(String key, long changerSessionId, String newPasswordHash) {
+        Holder held = directory.get(key);
+        if (held == null || held.user().sessionId() == changerSessionId
+                || held.verifiedPasswordHash().equals(newPasswordHash)) {
+            return;
+        }
+        OnlineUser stale = held.user();
+        ChatLoop owner = loops.get(stale.loop());
+        owner.post(() -> owner.credentialsRevoked(stale));
     }
 }

@@ -11,6 +11,7 @@ import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.protocol.Replies;
 import io.jevent.chat.protocol.Verb;
 import io.jevent.chat.store.Result;
+import io.jevent.chat.store.StoreException;
 import io.jevent.chat.store.StoredMessage;
 import io.jevent.chat.store.User;
 
@@ -142,30 +143,51 @@ final class LoginFlow {
             return;
         }
         OnlineUser claim = new OnlineUser(OnlineUser.keyOf(user.name()), user.name(), user.id(), loop.index, session.id());
+        String verifiedHash = user.passwordHash();
         ctx.coordinator.post(() -> {
             ctx.coordinator.loginSucceeded(typedName, address);
-            ctx.coordinator.claim(claim);   // takes over a session of the same user, if any
-            loop.post(() -> claimed(claim, password, presented, rehash));
+            ctx.coordinator.claim(claim, verifiedHash);   // takes over a session of the same user, if any
+            loop.post(() -> claimed(claim, password, presented, rehash, verifiedHash));
         });
     }
 
-    /** Loop thread: loop 0 has marked the user online (and told every loop JOIN, or that it moved here). */
-    private void claimed(OnlineUser claim, String password, byte[] presented, boolean rehash) {
+    /**
+     * Loop thread: loop 0 has marked the user online (and told every loop JOIN, or that it moved
+     * here). The credentials were checked on a reader; before the welcome, the writer checks that
+     * they still stand (no password change or LOGOUT committed meanwhile: see
+     * {@link Coordinator#passwordChanged} for the other half of that argument).
+     */
+    private void claimed(OnlineUser claim, String password, byte[] presented, boolean rehash, String verifiedHash) {
         if (session.isClosing()) {
             ctx.coordinator.post(() -> ctx.coordinator.release(claim));
             return;
         }
         session.joining(claim);   // live private messages wait: the pending list below has them
         if (presented != null) {
-            tokenHash = presented;
-            ctx.store.pendingMessages(claim.userId(), session.onLoop(result -> pendingArrived(claim, null, result)));
+            ctx.store.confirmResume(claim.userId(), verifiedHash, presented, session.onLoop(confirmed -> {
+                if (session.isClosed() || !session.isJoiningAs(claim)) {
+                    return;
+                }
+                if (!confirmed.isOk()) {
+                    refused(confirmed.error());
+                    return;
+                }
+                tokenHash = presented;
+                ctx.store.pendingMessages(claim.userId(), session.onLoop(result -> pendingArrived(claim, null, result)));
+            }));
         } else {
             String token = ctx.resumeTokens.newToken();
             byte[] hash = ResumeTokens.hash(token);
             // Stored before the pending messages are fetched (the writer runs requests in order) and
             // sent only once committed, so a client never holds a token the server might not know.
-            ctx.store.issueResumeToken(claim.userId(), hash, ctx.authLimits.resumeTokenTtl(),
+            ctx.store.issueResumeToken(claim.userId(), verifiedHash, hash, ctx.authLimits.resumeTokenTtl(),
                     ctx.authLimits.resumeTokensPerUser(), session.onLoop(issued -> {
+                        if (!issued.isOk() && issued.error().kind() == StoreException.Kind.NOT_FOUND) {
+                            if (!session.isClosed() && session.isJoiningAs(claim)) {
+                                refused(issued.error());   // the password was changed meanwhile
+                            }
+                            return;
+                        }
                         if (!issued.isOk()) {
                             // The login stands without a token: the client will ask for the password.
                             LOG.log(System.Logger.Level.WARNING, "storing a resume token of " + claim.name()
@@ -182,7 +204,7 @@ final class LoginFlow {
                     }));
         }
         if (rehash) {
-            rehashQuietly(() -> ctx.store.updatePasswordHash(claim.userId(), ctx.hasher.hash(password), r -> {
+            rehashQuietly(() -> ctx.store.updatePasswordHash(claim.userId(), verifiedHash, ctx.hasher.hash(password), r -> {
                 if (!r.isOk()) {
                     LOG.log(System.Logger.Level.WARNING, "re-hashing the password of " + claim.name() + " failed: "
                             + r.error().getMessage());
@@ -218,6 +240,16 @@ final class LoginFlow {
         }
         session.online();
         session.complete(block.toString(), ids);   // marked delivered once received, not when queued
+    }
+
+    /**
+     * Loop thread, joining: the credentials no longer stand (NOT_FOUND: changed or revoked after the
+     * reader checked them), or the check failed. The name is released and the login refused.
+     */
+    private void refused(StoreException error) {
+        session.goOffline();
+        session.complete(error.kind() == StoreException.Kind.NOT_FOUND
+                ? ProtocolError.BAD_CREDENTIALS.line() : session.failure("LOGIN", error));
     }
 
     /** An upgrade of the stored hash is a nicety: background priority, and skipped if that queue is full. */

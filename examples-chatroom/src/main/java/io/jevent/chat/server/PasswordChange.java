@@ -98,7 +98,13 @@ final class PasswordChange {
                                 ? ProtocolError.WRONG_PASSWORD.line() : session.failure("PASSWORD", result.error()));
                         return;
                     }
-                    ctx.coordinator.post(() -> ctx.coordinator.loginSucceeded(user.name(), address));
+                    // Posted whether or not this session still stands: a login with the old
+                    // credentials that took it over meanwhile must not outlive the change.
+                    long changer = session.id();
+                    ctx.coordinator.post(() -> {
+                        ctx.coordinator.passwordChanged(user.key(), changer, newHash);
+                        ctx.coordinator.loginSucceeded(user.name(), address);
+                    });
                     if (!session.isClosed()) {
                         login.replaceTokenHash(tokenHash);   // LOGOUT now revokes the new token
                     }

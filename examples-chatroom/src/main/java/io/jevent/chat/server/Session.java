@@ -440,6 +440,18 @@ final class Session {
         finish(Events.bye("logged in elsewhere"));
     }
 
+    /**
+     * Loop 0 found this session logged in with a password or token that a password change, committed
+     * meanwhile, revoked: say why, and close after the flush, as {@link #loggedInElsewhere} does.
+     */
+    void credentialsRevoked() {
+        if (closed || finishing) {
+            return;
+        }
+        closeReason = "password changed";
+        finish(Events.bye("password changed"));
+    }
+
     // ---------------------------------------------------------------- output
 
     /**

@@ -194,17 +194,22 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
-     * Replaces a user's password hash (after a login that {@code PasswordHasher.needsRehash}
-     * flagged). Completes with NOT_FOUND if there is no such user. Any thread.
+     * Replaces a user's password hash with a new hash of the same password (after a login that
+     * {@code PasswordHasher.needsRehash} flagged), if the stored hash is still {@code replacing}:
+     * a password change committed since the login read it is never overwritten with a hash of the
+     * old password. Completes with NOT_FOUND if there is no such user or its hash is another. Any
+     * thread.
      *
      * @param userId       the user
+     * @param replacing    the stored hash the password was verified against
      * @param passwordHash the new encoded hash
      * @param callback     gets null on success; runs on the writer
-     * @throws NullPointerException if passwordHash is null
+     * @throws NullPointerException if a hash is null
      */
-    public void updatePasswordHash(long userId, String passwordHash, Consumer<Result<Void>> callback) {
+    public void updatePasswordHash(long userId, String replacing, String passwordHash, Consumer<Result<Void>> callback) {
+        Objects.requireNonNull(replacing, "replacing");
         Objects.requireNonNull(passwordHash, "passwordHash");
-        writer.submit(ops -> ops.updatePasswordHash(userId, passwordHash), callback);
+        writer.submit(ops -> ops.updatePasswordHash(userId, replacing, passwordHash), callback);
     }
 
     /**
@@ -228,7 +233,7 @@ public final class ChatStore implements AutoCloseable {
             throw new IllegalArgumentException("ttl must be positive");
         }
         writer.submit(ops -> {
-            ops.updatePasswordHash(userId, passwordHash);
+            ops.updatePasswordHash(userId, null, passwordHash);
             long now = clock.getAsLong();
             // At most 1 live token, the new one: every other token of the user is deleted with it.
             return ResumeTokenOps.issue(ops.connection(), userId, hash, now, now + ttl.toMillis(), 1);
@@ -236,26 +241,54 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
-     * Stores the SHA-256 of a new RESUME token of a user, valid for {@code ttl} from now (the
-     * store's clock), and forgets the user's expired tokens and all but the newest {@code maxLive}.
-     * Any thread.
+     * Completes a LOGIN: if the user's stored password hash is still {@code verifiedPasswordHash}
+     * (the one the password was checked against), stores the SHA-256 of a new RESUME token of the
+     * user, valid for {@code ttl} from now (the store's clock), and forgets the user's expired tokens
+     * and all but the newest {@code maxLive}. The check runs in the writer's order, so a password
+     * change committed after the reader looked the user up fails this login rather than letting the
+     * old password in. Any thread.
      *
-     * @param userId    the user who just logged in
-     * @param tokenHash SHA-256 of the token, 32 bytes (copied); the token itself is never stored
-     * @param ttl       how long the token logs in
-     * @param maxLive   how many tokens of the user stay valid, at least 1
-     * @param callback  gets null on success; runs on the writer
+     * @param userId               the user who just logged in
+     * @param verifiedPasswordHash the stored hash the password was verified against
+     * @param tokenHash            SHA-256 of the token, 32 bytes (copied); the token itself is never stored
+     * @param ttl                  how long the token logs in
+     * @param maxLive              how many tokens of the user stay valid, at least 1
+     * @param callback             gets null on success, NOT_FOUND if the password was changed meanwhile
+     *                             (no token stored); runs on the writer
      * @throws IllegalArgumentException if the hash is not 32 bytes, ttl is not positive or maxLive &lt; 1
      */
-    public void issueResumeToken(long userId, byte[] tokenHash, Duration ttl, int maxLive,
+    public void issueResumeToken(long userId, String verifiedPasswordHash, byte[] tokenHash, Duration ttl, int maxLive,
                                  Consumer<Result<Void>> callback) {
+        Objects.requireNonNull(verifiedPasswordHash, "verifiedPasswordHash");
         byte[] hash = checkedHash(tokenHash);
         if (ttl.isNegative() || ttl.isZero() || maxLive < 1) {
             throw new IllegalArgumentException("ttl must be positive and maxLive at least 1");
         }
         writer.submit(ops -> {
             long now = clock.getAsLong();
+            ResumeTokenOps.requireCredentials(ops.connection(), userId, verifiedPasswordHash, null, now);
             return ResumeTokenOps.issue(ops.connection(), userId, hash, now, now + ttl.toMillis(), maxLive);
+        }, callback);
+    }
+
+    /**
+     * Completes a RESUME that {@link #findByResumeToken} accepted: checks, in the writer's order,
+     * that the token is still live and the user's password hash is still {@code verifiedPasswordHash}
+     * (the one that lookup returned), so a LOGOUT or password change committed after the lookup
+     * fails this login rather than letting the revoked token in. Any thread.
+     *
+     * @param userId               the user
+     * @param verifiedPasswordHash the stored hash {@link #findByResumeToken} returned with the user
+     * @param tokenHash            SHA-256 of the presented token, 32 bytes (copied)
+     * @param callback             gets null if both still stand, NOT_FOUND if not; runs on the writer
+     */
+    public void confirmResume(long userId, String verifiedPasswordHash, byte[] tokenHash,
+                              Consumer<Result<Void>> callback) {
+        Objects.requireNonNull(verifiedPasswordHash, "verifiedPasswordHash");
+        byte[] hash = checkedHash(tokenHash);
+        writer.submit(ops -> {
+            ResumeTokenOps.requireCredentials(ops.connection(), userId, verifiedPasswordHash, hash, clock.getAsLong());
+            return null;
         }, callback);
     }
 

@@ -61,6 +61,11 @@ final class GroupCommitWriter {
         thread.start();
     }
 
+    /** Requests queued and not yet taken by the writer, for tests that order requests. Any thread. */
+    int queued() {
+        return queue.size();
+    }
+
     /** Queues a request, or fails it at once (on the calling thread) if the queue is full or closed. */
     <T> void submit(WriteRequest.Operation<T> operation, Consumer<Result<T>> callback) {
         WriteRequest<T> request = new WriteRequest<>(operation, callback);

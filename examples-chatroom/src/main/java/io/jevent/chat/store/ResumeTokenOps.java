@@ -40,6 +40,40 @@ final class ResumeTokenOps {
         return null;
     }
 
+    /**
+     * Writer: a login's credentials still stand, in the writer's order, so no password change or
+     * LOGOUT committed between the reader's check and now: the user's stored password hash is
+     * still {@code verifiedHash} (the one the password, or the token's lookup, was checked against)
+     * and, for a RESUME ({@code tokenHash} not null), that token is still live.
+     *
+     * @throws StoreException NOT_FOUND if they no longer stand
+     */
+    static void requireCredentials(Connection c, long userId, String verifiedHash, byte[] tokenHash, long nowMs)
+            throws SQLException, StoreException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pw_hash FROM users WHERE id = ?")) {
+            ps.setLong(1, userId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getString(1).equals(verifiedHash)) {
+                    throw new StoreException(StoreException.Kind.NOT_FOUND, "the password was changed meanwhile");
+                }
+            }
+        }
+        if (tokenHash == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM resume_tokens WHERE user_id = ? AND token_hash = ? AND expires_ms > ?")) {
+            ps.setLong(1, userId);
+            ps.setBytes(2, tokenHash);
+            ps.setLong(3, nowMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StoreException(StoreException.Kind.NOT_FOUND, "the token was revoked meanwhile");
+                }
+            }
+        }
+    }
+
     /** Writer: deletes one token of a user (LOGOUT); no such token is not an error. */
     static Void revoke(Connection c, long userId, byte[] tokenHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(

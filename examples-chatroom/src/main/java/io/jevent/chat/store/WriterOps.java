@@ -78,7 +78,7 @@ final class WriterOps implements AutoCloseable {
         markDelivered = new Prepared(
                 "UPDATE messages SET delivered = 1 WHERE id = ? AND recipient_id = ? AND delivered = 0");
         pending = new Prepared(PENDING);
-        updateHash = new Prepared("UPDATE users SET pw_hash = ? WHERE id = ?");
+        updateHash = new Prepared("UPDATE users SET pw_hash = ?1 WHERE id = ?2 AND (?3 IS NULL OR pw_hash = ?3)");
     }
 
     // --- transaction control, used only by GroupCommitWriter ---
@@ -188,12 +188,15 @@ final class WriterOps implements AutoCloseable {
         return out;
     }
 
-    Void updatePasswordHash(long userId, String passwordHash) throws SQLException, StoreException {
+    /** Sets the user's hash; if {@code replacing} is not null, only while the stored hash is that one. */
+    Void updatePasswordHash(long userId, String replacing, String passwordHash) throws SQLException, StoreException {
         PreparedStatement ps = updateHash.get();
         ps.setString(1, passwordHash);
         ps.setLong(2, userId);
+        ps.setString(3, replacing);
         if (ps.executeUpdate() == 0) {
-            throw new StoreException(StoreException.Kind.NOT_FOUND, "no such user");
+            throw new StoreException(StoreException.Kind.NOT_FOUND,
+                    replacing == null ? "no such user" : "no such user, or its password was changed meanwhile");
         }
         return null;
     }

@@ -4,13 +4,19 @@ import static io.jevent.chat.server.ServerFixture.PW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+
+import org.awaitility.Awaitility;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.jevent.chat.store.ChatStore;
+import io.jevent.chat.store.StoreFaults;
 
 /**
  * {@code PASSWORD <old> <new>}: a logged-in user changes the password. The old one is checked, the
@@ -81,6 +87,33 @@ class PasswordChangeTest {
         String newToken = ann.callBlock("PASSWORD " + PW + " " + NEW_PW).get(0).substring("TOKEN ".length());
         assertThat(ann.call("LOGOUT")).isEqualTo("OK bye");
         assertThat(fx.client().call("RESUME ann " + newToken)).isEqualTo("ERR 401 bad credentials");
+    }
+
+    @Test
+    void aResumeWhoseTokenTheChangeRevokedWhileItWasCheckedIsRefused() {
+        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
+        String phoneToken = loginForToken("ann", PW);
+        ChatClient laptop = fx.client();
+        laptop.callBlock("LOGIN ann " + PW);
+        ChatStore store = fx.server.store();
+        ChatClient thief = fx.client();
+        Runnable resumeWriter = StoreFaults.pauseWriter(store);
+        try {
+            laptop.send("PASSWORD " + PW + " " + NEW_PW);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> StoreFaults.queuedWrites(store) >= 1);
+            // The readers still see the phone's token live: the change waits for the writer.
+            thief.send("RESUME ann " + phoneToken);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> StoreFaults.queuedWrites(store) >= 2);
+        } finally {
+            resumeWriter.run();
+        }
+        assertThat(thief.readLine()).as("checked again after the change, in the writer's order")
+                .isEqualTo("ERR 401 bad credentials");
+        assertThat(thief.callBlock("WHO")).as("not logged in").containsExactly("ERR 401 login required");
+
+        ChatClient ann = fx.client();
+        assertThat(ann.callBlock("LOGIN ann " + NEW_PW)).as("the change stands").hasSize(2);
+        assertThat(ann.callBlock("WHO")).containsExactly("USER ann", "OK 1");
     }
 
     @Test

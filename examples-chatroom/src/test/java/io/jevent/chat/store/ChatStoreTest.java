@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -207,10 +208,62 @@ class ChatStoreTest {
     void passwordHashCanBeReplaced() throws Exception {
         open();
         User ann = register("ann");
-        Async.<Void>value(cb -> store.updatePasswordHash(ann.id(), "new-hash", cb));
+        Async.<Void>value(cb -> store.updatePasswordHash(ann.id(), ann.passwordHash(), "new-hash", cb));
         Optional<User> found = Async.<Optional<User>>value(cb -> store.findUser("ann", cb));
         assertThat(found.get().passwordHash()).isEqualTo("new-hash");
-        assertThat(Async.<Void>error(cb -> store.updatePasswordHash(12345, "h", cb)).kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+        assertThat(Async.<Void>error(cb -> store.updatePasswordHash(12345, "h", "h2", cb)).kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void aLoginCompletesOnlyWhileThePasswordItCheckedStands() throws Exception {
+        open();
+        User ann = register("ann");
+        byte[] first = token(1);
+        Async.<Void>value(cb -> store.issueResumeToken(ann.id(), ann.passwordHash(), first, Duration.ofMinutes(1), 5, cb));
+        assertThat(Async.<Optional<User>>value(cb -> store.findByResumeToken("ann", first, cb))).isPresent();
+
+        Async.<Void>value(cb -> store.changePassword(ann.id(), "changed-hash", token(2), Duration.ofMinutes(1), cb));
+        assertThat(Async.<Void>error(cb -> store.issueResumeToken(ann.id(), ann.passwordHash(), token(3),
+                Duration.ofMinutes(1), 5, cb)).kind()).as("a LOGIN checked against the old hash").isEqualTo(StoreException.Kind.NOT_FOUND);
+        assertThat(Async.<Optional<User>>value(cb -> store.findByResumeToken("ann", token(3), cb)))
+                .as("its token was not stored").isEmpty();
+        Async.<Void>value(cb -> store.issueResumeToken(ann.id(), "changed-hash", token(4), Duration.ofMinutes(1), 5, cb));
+    }
+
+    @Test
+    void aResumeIsConfirmedOnlyWhileItsTokenAndThePasswordStand() throws Exception {
+        open();
+        User ann = register("ann");
+        String hash = ann.passwordHash();
+        Async.<Void>value(cb -> store.issueResumeToken(ann.id(), hash, token(1), Duration.ofMinutes(1), 5, cb));
+        Async.<Void>value(cb -> store.issueResumeToken(ann.id(), hash, token(2), Duration.ofMinutes(1), 5, cb));
+        Async.<Void>value(cb -> store.confirmResume(ann.id(), hash, token(1), cb));
+
+        Async.<Void>value(cb -> store.revokeResumeToken(ann.id(), token(1), cb));
+        assertThat(Async.<Void>error(cb -> store.confirmResume(ann.id(), hash, token(1), cb)).kind())
+                .as("revoked by LOGOUT").isEqualTo(StoreException.Kind.NOT_FOUND);
+        Async.<Void>value(cb -> store.updatePasswordHash(ann.id(), hash, "rehashed", cb));
+        assertThat(Async.<Void>error(cb -> store.confirmResume(ann.id(), hash, token(2), cb)).kind())
+                .as("the hash the lookup returned is gone").isEqualTo(StoreException.Kind.NOT_FOUND);
+        Async.<Void>value(cb -> store.confirmResume(ann.id(), "rehashed", token(2), cb));
+    }
+
+    /** A distinct 32-byte token hash. */
+    private static byte[] token(int n) {
+        byte[] hash = new byte[32];
+        hash[0] = (byte) n;
+        return hash;
+    }
+
+    @Test
+    void aRehashNeverOverwritesAPasswordChangedSinceTheLoginReadIt() throws Exception {
+        open();
+        User ann = register("ann");
+        Async.<Void>value(cb -> store.changePassword(ann.id(), "changed-hash", new byte[32], Duration.ofMinutes(1), cb));
+        assertThat(Async.<Void>error(cb -> store.updatePasswordHash(ann.id(), ann.passwordHash(), "old-password-rehashed", cb))
+                .kind()).isEqualTo(StoreException.Kind.NOT_FOUND);
+        assertThat(Async.<Optional<User>>value(cb -> store.findUser("ann", cb)).get().passwordHash())
+                .isEqualTo("changed-hash");
     }
 
     @Test

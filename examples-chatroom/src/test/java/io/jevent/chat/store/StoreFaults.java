@@ -54,6 +54,41 @@ public final class StoreFaults {
         }
     }
 
+    /**
+     * The disk pauses: the writer blocks on a request of its own until the returned handle is run,
+     * so requests submitted meanwhile queue up in order ({@link #queuedWrites} counts them). Returns
+     * once the writer is blocked.
+     */
+    public static Runnable pauseWriter(ChatStore store) {
+        CountDownLatch paused = new CountDownLatch(1);
+        CountDownLatch resume = new CountDownLatch(1);
+        store.writer().<Void>submit(ops -> {
+            paused.countDown();
+            try {
+                if (!resume.await(60, TimeUnit.SECONDS)) {
+                    throw new AssertionError("the writer was never resumed");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }, r -> { });
+        try {
+            if (!paused.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the writer did not take the pause");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return resume::countDown;
+    }
+
+    /** Write requests waiting for the writer. */
+    public static int queuedWrites(ChatStore store) {
+        return store.writer().queued();
+    }
+
     private static long pageCount(ChatStore store) {
         CompletableFuture<Long> count = new CompletableFuture<>();
         store.writer().submit(ops -> {
