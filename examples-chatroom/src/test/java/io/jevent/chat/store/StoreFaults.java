@@ -44,14 +44,7 @@ public final class StoreFaults {
                 }
             }
         }, r -> { });
-        try {
-            if (!stalled.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("the writer did not take the stall");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        awaitWriter(stalled, "the stall");
     }
 
     /**
@@ -65,23 +58,27 @@ public final class StoreFaults {
         store.writer().<Void>submit(ops -> {
             paused.countDown();
             try {
-                if (!resume.await(60, TimeUnit.SECONDS)) {
-                    throw new AssertionError("the writer was never resumed");
-                }
+                // Bounded, so a test that fails before resuming does not leave the writer blocked.
+                resume.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             return null;
         }, r -> { });
+        awaitWriter(paused, "the pause");
+        return resume::countDown;
+    }
+
+    /** Waits for the writer to start a request of ours that counts {@code taken} down. */
+    private static void awaitWriter(CountDownLatch taken, String what) {
         try {
-            if (!paused.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("the writer did not take the pause");
+            if (!taken.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the writer did not take " + what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-        return resume::countDown;
     }
 
     /** Write requests waiting for the writer. */
