@@ -210,25 +210,14 @@ final class ChatLoop {
     }
 
     /**
-     * Loop thread, posted by the coordinator: a newer login took {@code user}'s name over; if that
-     * session is still here, it gets {@code BYE logged in elsewhere} and is closed.
+     * Loop thread, posted by the coordinator: {@code user}'s login is over (a newer login took the
+     * name over, or a password change revoked the credentials it was made with). If that session is
+     * still here, it gets {@code BYE <reason>} and is closed.
      */
-    void kick(OnlineUser user) {
+    void kick(OnlineUser user, String reason) {
         Session session = loggedIn.get(user.key());
         if (session != null && session.id() == user.sessionId()) {
-            session.loggedInElsewhere();
-        }
-    }
-
-    /**
-     * Loop thread: loop 0 found {@code user}'s login made with credentials a password change has
-     * revoked. If that session is still here, it gets {@code BYE password changed} and is closed;
-     * closing releases the name (PART).
-     */
-    void credentialsRevoked(OnlineUser user) {
-        Session session = loggedIn.get(user.key());
-        if (session != null && session.id() == user.sessionId()) {
-            session.credentialsRevoked();
+            session.kicked(reason);
         }
     }
 

@@ -25,6 +25,11 @@ import io.jevent.chat.auth.RegisterRateLimiter;
  * delivered to the sender's loop after the JOIN reached it, so the sender's loop routes it live.
  */
 final class Coordinator {
+    /** BYE reason of a session whose user logged in on another connection. */
+    static final String TAKEN_OVER = "logged in elsewhere";
+    /** BYE reason of a session logged in with credentials that a password change revoked. */
+    static final String PASSWORD_CHANGED = "password changed";
+
     private final ChatLoop home;
     private final List<ChatLoop> loops;
     // Loop 0 only.
@@ -90,7 +95,7 @@ final class Coordinator {
             return;
         }
         ChatLoop old = loops.get(previous.loop());
-        old.post(() -> old.kick(previous));
+        old.post(() -> old.kick(previous, TAKEN_OVER));
         for (ChatLoop loop : loops) {
             loop.post(() -> loop.moved(user));
         }
@@ -133,6 +138,6 @@ final class Coordinator {
         }
         OnlineUser stale = held.user();
         ChatLoop owner = loops.get(stale.loop());
-        owner.post(() -> owner.credentialsRevoked(stale));
+        owner.post(() -> owner.kick(stale, PASSWORD_CHANGED));
     }
 }

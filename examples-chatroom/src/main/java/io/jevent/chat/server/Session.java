@@ -49,7 +49,7 @@ import io.jevent.core.bufferevent.TlsOptions;
  * While online, every read re-arms the keepalive timer ({@link Keepalive}): when it fires the client
  * is sent {@code PING}; if nothing arrives before it fires again, after the timeout, the session is
  * closed with {@code BYE ping timeout}. A newer login of the same user closes it with
- * {@code BYE logged in elsewhere} ({@link #loggedInElsewhere}, told by the {@link Coordinator}).
+ * {@code BYE logged in elsewhere} ({@link #kicked}, told by the {@link Coordinator}).
  *
  * <h2>Threading</h2>
  * Everything here, and all state of the parts above, belongs to its loop's thread. Results from the
@@ -428,28 +428,18 @@ final class Session {
     }
 
     /**
-     * Loop 0 moved this session's user to a newer login (the right password on another connection,
-     * perhaps because this one's network died silently): say why, and close after the flush. The
-     * reply to a command in flight is not sent; a message it was committing is committed anyway.
+     * Loop 0 ended this session's login: {@link Coordinator#TAKEN_OVER} (the right password on another
+     * connection, perhaps because this one's network died silently) or
+     * {@link Coordinator#PASSWORD_CHANGED} (its credentials were revoked). Says why, and closes after
+     * the flush. The reply to a command in flight is not sent; a message it was committing is
+     * committed anyway.
      */
-    void loggedInElsewhere() {
+    void kicked(String reason) {
         if (closed || finishing) {
             return;
         }
-        closeReason = "logged in elsewhere";
-        finish(Events.bye("logged in elsewhere"));
-    }
-
-    /**
-     * Loop 0 found this session logged in with a password or token that a password change, committed
-     * meanwhile, revoked: say why, and close after the flush, as {@link #loggedInElsewhere} does.
-     */
-    void credentialsRevoked() {
-        if (closed || finishing) {
-            return;
-        }
-        closeReason = "password changed";
-        finish(Events.bye("password changed"));
+        closeReason = reason;
+        finish(Events.bye(reason));
     }
 
     // ---------------------------------------------------------------- output

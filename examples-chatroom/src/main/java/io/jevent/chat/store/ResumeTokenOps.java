@@ -61,6 +61,8 @@ final class ResumeTokenOps {
         if (tokenHash == null) {
             return;
         }
+        // A plain comparison: find() matched this hash in constant time already; what is asked here
+        // is only whether it is still there, which tells a guesser nothing.
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT 1 FROM resume_tokens WHERE user_id = ? AND token_hash = ? AND expires_ms > ?")) {
             ps.setLong(1, userId);
