@@ -79,6 +79,11 @@ final class ChatServerProcess implements AutoCloseable {
         }
     }
 
+    /** The server's process id, for tools outside this JVM that read its CPU time. */
+    long pid() {
+        return process.pid();
+    }
+
     /** CPU time of the whole server process so far, in clock ticks. */
     long cpuTicks() {
         if (!process.isAlive()) {

@@ -32,20 +32,6 @@ final class SeedUsers {
     private SeedUsers() {
     }
 
-    /**
-     * Usage: {@code SeedUsers <db> <users> <iterations>}: a database for a load generator outside this
-     * JVM (benchmarks/c), with users u0 … u{@code users-1} whose password is {@value #PASSWORD}.
-     */
-    public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: SeedUsers <db> <users> <iterations>");
-            System.exit(2);
-        }
-        Path db = Path.of(args[0]);
-        delete(db);
-        seed(db, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-    }
-
     /** Creates {@code db} with users u0 … u{@code users-1}, their hash at {@code iterations} rounds. */
     static void seed(Path db, int users, int iterations) throws Exception {
         String hash = new PasswordHasher(iterations, new SecureRandom()).hash(PASSWORD);
