@@ -432,10 +432,18 @@ final class Session {
      * connection, perhaps because this one's network died silently) or
      * {@link Coordinator#PASSWORD_CHANGED} (its credentials were revoked). Says why, and closes after
      * the flush. The reply to a command in flight is not sent; a message it was committing is
-     * committed anyway.
+     * committed anyway. The exception is a login still in flight whose credentials were revoked: it
+     * is refused with {@code ERR 401}, as the writer refuses it when the change commits first, and
+     * the connection stays. Which of the two notices arrives first is a race between loop 0 and the
+     * writer, so both must give the client the same answer.
      */
     void kicked(String reason) {
         if (closed || finishing) {
+            return;
+        }
+        if (state == State.JOINING && Coordinator.PASSWORD_CHANGED.equals(reason)) {
+            goOffline();   // the writer's refusal, when it comes, finds no claim and does nothing
+            complete(ProtocolError.BAD_CREDENTIALS.line());
             return;
         }
         closeReason = reason;

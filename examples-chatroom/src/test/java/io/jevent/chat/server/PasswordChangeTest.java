@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
@@ -111,6 +113,50 @@ class PasswordChangeTest {
                 .isEqualTo("ERR 401 bad credentials");
         assertThat(thief.callBlock("WHO")).as("not logged in").containsExactly("ERR 401 login required");
 
+        ChatClient ann = fx.client();
+        assertThat(ann.callBlock("LOGIN ann " + NEW_PW)).as("the change stands").hasSize(2);
+        assertThat(ann.callBlock("WHO")).containsExactly("USER ann", "OK 1");
+    }
+
+    /**
+     * The likelier order of the same race: the change is still hashing when a login with the old
+     * credentials completes (and takes the session over). The change then commits, and that login,
+     * checked against the old hash, is closed with it.
+     */
+    @Test
+    void aLoginCompletedWhileTheChangeWasHashingIsClosedWhenItCommits() throws Exception {
+        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
+        String phoneToken = loginForToken("ann", PW);
+        ChatClient laptop = fx.client();
+        laptop.callBlock("LOGIN ann " + PW);
+        HashingPool pool = fx.server.hashing();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ChatClient thief = fx.client();
+        try {
+            // Holds the background share of the workers: the change's PBKDF2 work queues behind it.
+            pool.execute(HashingPool.Priority.BACKGROUND, () -> {
+                holding.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+            laptop.send("PASSWORD " + PW + " " + NEW_PW);
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pool.queued(HashingPool.Priority.BACKGROUND) == 1);
+            assertThat(thief.call("RESUME ann " + phoneToken)).as("nothing has changed yet")
+                    .isEqualTo("OK welcome ann");
+            assertThat(laptop.readToEnd()).as("taken over").contains("BYE logged in elsewhere");
+        } finally {
+            release.countDown();
+        }
+        assertThat(thief.readToEnd()).as("the change commits and closes the login it did not make")
+                .containsExactly("BYE password changed");
+        assertThat(fx.client().call("RESUME ann " + phoneToken)).as("revoked")
+                .isEqualTo("ERR 401 bad credentials");
         ChatClient ann = fx.client();
         assertThat(ann.callBlock("LOGIN ann " + NEW_PW)).as("the change stands").hasSize(2);
         assertThat(ann.callBlock("WHO")).containsExactly("USER ann", "OK 1");
