@@ -491,9 +491,11 @@ public final class ChatServer implements AutoCloseable {
             }
             // A dead loop makes this complete exceptionally once all have ended; that death is known.
             awaitQuietly(group.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)), Duration.ofSeconds(10));
-            workers.shutdown();
+            // Every connection is closed: a password check or hash still queued has no one to
+            // answer, so it is dropped rather than run (a flood of LOGINs queues minutes of PBKDF2).
+            workers.shutdownNow();
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                workers.shutdownNow();
+                LOG.log(System.Logger.Level.WARNING, "hashing workers still running 10 s after the shutdown");
             }
             LoopDiedException died = death.get();
             if (died != null) {
