@@ -32,11 +32,8 @@ import io.jevent.core.EventBase;
  * Every field and method belongs to the client's loop thread; nothing here is shared. Input arrives
  * as {@link Typed} lines through the loop's message queue ({@link #typed}); server lines through the
  * {@link ServerLink}'s callbacks; output leaves through {@link ClientConsole#printAbove}, which is
- * safe while the keyboard thread is reading. The only other channel to the keyboard thread is
- * {@code prompts}: the loop puts one {@link Prompt} there each time it wants a line, and never a second
- * before the first was answered ({@code outstanding}); when the mode changes under a read in
- * progress it only updates the prompt on screen. So the keyboard thread is never asked two things at
- * once, and {@link Prompt#STOP} is only sent while it waits on {@code prompts}, not in a read.
+ * safe while the keyboard thread is reading. Prompts go to the keyboard thread through
+ * {@link KeyboardPrompts}, one at a time.
  *
  * <h2>Replies</h2>
  * A request whose answer decides what comes next (log in, who, history) puts the session in
@@ -61,31 +58,12 @@ import io.jevent.core.EventBase;
  * {@link ChatClient#EXIT_UNTRUSTED}: it is never retried or accepted on a keystroke.
  */
 final class ClientSession implements ServerLink.Listener {
-    private enum Mode {
-        /** Logged out, at the menu. */
-        MENU_OUT, REGISTER_NAME, REGISTER_PASSWORD, REGISTER_REPEAT, LOGIN_NAME, LOGIN_PASSWORD,
-        /** Logged in, at the menu. */
-        MENU_IN, PICK_PARTNER, PRIVATE, GROUP, HISTORY_COUNT,
-        /** Logged in, changing the password: the current one, the new one, the new one again. */
-        CHANGE_OLD, CHANGE_NEW, CHANGE_REPEAT,
-        /** Reconnected after losing a logged-in connection. */
-        RELOGIN_ASK, RELOGIN_PASSWORD,
-        /** Trust on first use: asked whether to trust a server certificate not seen before. */
-        TRUST_ASK,
-        /** Was logged in, connection lost, reconnecting. */
-        OFFLINE,
-        /** A request is in flight whose reply decides the next mode: no prompt. */
-        WAIT,
-        /** Quitting: no more input. */
-        DONE
-    }
-
     private static final int REMEMBERED_IDS = 1024;
 
     private final ClientOptions options;
     private final ClientConsole console;
     private final EventBase base;
-    private final BlockingQueue<Prompt> prompts;
+    private final KeyboardPrompts keyboard;
     private final ServerLink link;
     private final PendingReplies pending = new PendingReplies();
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
@@ -99,16 +77,7 @@ final class ClientSession implements ServerLink.Listener {
         }
     };
 
-    private Mode mode = Mode.WAIT;   // until the first connection attempt has an outcome
-    /** The prompt the keyboard thread holds (taken or queued), or null when it has answered. */
-    private Prompt outstanding;
-    /** The mode {@link #outstanding} was asked for (a relabel does not change it). */
-    private Mode outstandingFor;
-    /**
-     * A read that had a half-typed line when it was relabelled into a yes/no question: its line was
-     * meant for something else, so it is not taken as the answer.
-     */
-    private Prompt typedBeforeQuestion;
+    private ClientMode mode = ClientMode.WAIT;   // until the first connection attempt has an outcome
     private boolean everConnected;
     /** Whether the current connection has brought the server's HELLO (reset at each connect). */
     private boolean greetedHere;
@@ -125,16 +94,16 @@ final class ClientSession implements ServerLink.Listener {
     private String partner;          // private chat partner
     private String reloginName;      // offered after a reconnect
     private String resumeToken;      // from the last LOGIN's TOKEN line; memory only, like a password
-    private Mode resumeMode;         // the chat mode to return to after a RESUME
+    private ClientMode resumeMode;         // the chat mode to return to after a RESUME
     private boolean takenOver;       // the server said BYE logged in elsewhere
     private UnknownServerException unknownServer;   // asked about in TRUST_ASK
-    private Mode beforeTrust;        // the mode to go back to once trusted
+    private ClientMode beforeTrust;        // the mode to go back to once trusted
 
     ClientSession(ClientOptions options, ClientConsole console, EventBase base, BlockingQueue<Prompt> prompts) {
         this.options = options;
         this.console = console;
         this.base = base;
-        this.prompts = prompts;
+        this.keyboard = new KeyboardPrompts(prompts, console);
         this.link = new ServerLink(base, InetSocketAddress.createUnresolved(options.host(), options.port()),
                 options.tls(), new Backoff(options.firstRetry(), options.maxRetry()), this);
     }
@@ -183,8 +152,8 @@ final class ClientSession implements ServerLink.Listener {
         if (!everConnected) {
             everConnected = true;
             say("Connected to " + where() + ".");
-            if (mode == Mode.WAIT) {
-                resume(Mode.MENU_OUT);
+            if (mode == ClientMode.WAIT) {
+                resume(ClientMode.MENU_OUT);
             }
             announceConnect = false;
             return;
@@ -195,15 +164,15 @@ final class ClientSession implements ServerLink.Listener {
         announceConnect = false;
         // The mode changes before the news is printed, so whatever is typed after reading it is
         // taken (and echoed) in the new mode.
-        if (reloginName != null && resumeToken != null && mode != Mode.DONE) {
+        if (reloginName != null && resumeToken != null && mode != ClientMode.DONE) {
             say("Reconnected to " + where() + ". Logging in again as " + reloginName + " ...");
             resumeLogin();
-        } else if (reloginName != null && mode != Mode.DONE) {
-            mode = Mode.RELOGIN_ASK;
+        } else if (reloginName != null && mode != ClientMode.DONE) {
+            mode = ClientMode.RELOGIN_ASK;
             ask();
             say("Reconnected to " + where() + ".");
-        } else if (mode == Mode.OFFLINE) {
-            mode = Mode.MENU_OUT;
+        } else if (mode == ClientMode.OFFLINE) {
+            mode = ClientMode.MENU_OUT;
             ask();
             say("Reconnected to " + where() + ".\n" + Texts.MENU_OUT);
         } else {
@@ -218,17 +187,17 @@ final class ClientSession implements ServerLink.Listener {
      */
     @Override
     public void refused(CertificateException cause) {
-        if (mode == Mode.DONE) {
+        if (mode == ClientMode.DONE) {
             finish();
             return;
         }
         KnownServers known = options.tls().knownServers();
         if (cause instanceof UnknownServerException unknown && known != null) {
             unknownServer = unknown;
-            if (mode != Mode.TRUST_ASK) {
+            if (mode != ClientMode.TRUST_ASK) {
                 beforeTrust = mode;
             }
-            mode = Mode.TRUST_ASK;
+            mode = ClientMode.TRUST_ASK;
             ask();
             say(Texts.unknownServer(unknown.server(), unknown.fingerprint(), known.file().toString()));
             return;
@@ -270,14 +239,14 @@ final class ClientSession implements ServerLink.Listener {
     @Override
     public void down(String reason, boolean wasConnected) {
         String lostUser = me;
-        Mode lostMode = mode;
+        ClientMode lostMode = mode;
         me = null;
         if (lostUser != null) {
             pendingPassword = null;      // a password change under way is abandoned: the mode becomes OFFLINE
             pendingOldPassword = null;
         }
         pending.failAll();   // handlers print what was lost and pick a logged-out mode
-        if (mode == Mode.DONE) {
+        if (mode == ClientMode.DONE) {
             finish();
             return;
         }
@@ -285,8 +254,8 @@ final class ClientSession implements ServerLink.Listener {
             link.open();     // the server drops idle logged-out connections: just get a fresh one
             return;
         }
-        if (mode == Mode.WAIT && everConnected) {
-            resume(Mode.MENU_OUT);   // no handler picked a mode: never leave the person without a prompt
+        if (mode == ClientMode.WAIT && everConnected) {
+            resume(ClientMode.MENU_OUT);   // no handler picked a mode: never leave the person without a prompt
         }
         Duration delay = link.retryLater();
         announceConnect = true;
@@ -296,7 +265,7 @@ final class ClientSession implements ServerLink.Listener {
             resumeToken = null;
             reloginName = null;
             byeReason = null;
-            mode = Mode.OFFLINE;   // no relogin offered: greeted() brings the logged-out menu
+            mode = ClientMode.OFFLINE;   // no relogin offered: greeted() brings the logged-out menu
             ask();
             say("You are logged out here" + (lostUser != null ? " (" + lostUser + " is logged in elsewhere)" : "")
                     + ". Reconnecting in " + seconds(delay) + " to the menu; /quit exits.");
@@ -311,23 +280,23 @@ final class ClientSession implements ServerLink.Listener {
                             + reason + ")." + tlsHint + " Trying again in " + seconds(delay)
                             + " (and on, less often); 0 or /quit exits.");
             tlsHintGiven = true;
-            if (mode == Mode.WAIT && !everConnected) {
-                resume(Mode.MENU_OUT);   // a prompt, so 0, /quit or the end of input can leave
+            if (mode == ClientMode.WAIT && !everConnected) {
+                resume(ClientMode.MENU_OUT);   // a prompt, so 0, /quit or the end of input can leave
             }
         } else if (wasConnected) {
             if (lostUser != null) {
                 reloginName = lostUser;
-                resumeMode = lostMode == Mode.GROUP || lostMode == Mode.PRIVATE ? lostMode : Mode.MENU_IN;
-                mode = Mode.OFFLINE;   // before the news: see greeted()
+                resumeMode = lostMode == ClientMode.GROUP || lostMode == ClientMode.PRIVATE ? lostMode : ClientMode.MENU_IN;
+                mode = ClientMode.OFFLINE;   // before the news: see greeted()
                 ask();
             }
             say("Lost the connection to the server (" + (byeReason != null ? byeReason : reason)
                     + "). Reconnecting in " + seconds(delay) + " ...");
-        } else if (!everConnected && mode == Mode.WAIT) {
+        } else if (!everConnected && mode == ClientMode.WAIT) {
             say("Cannot reach the chat server at " + where() + ": " + reason + ".\n"
                     + "Is it running? Start it with: java -jar examples-chatroom/target/chatroom.jar server\n"
                     + "Trying again in " + seconds(delay) + " (and on, less often); 0 or /quit exits.");
-            resume(Mode.MENU_OUT);
+            resume(ClientMode.MENU_OUT);
         } else {
             say("Still cannot reach the server (" + reason + "); next try in " + seconds(delay) + ".");
         }
@@ -377,7 +346,7 @@ final class ClientSession implements ServerLink.Listener {
             }
             case "BYE" -> {
                 byeReason = line.substring(4);
-                if (mode == Mode.DONE || "idle timeout".equals(byeReason)) {
+                if (mode == ClientMode.DONE || "idle timeout".equals(byeReason)) {
                     return;
                 }
                 if ("logged in elsewhere".equals(byeReason)) {
@@ -396,14 +365,12 @@ final class ClientSession implements ServerLink.Listener {
 
     /** One answer from the keyboard thread, delivered by the loop's message queue. */
     void typed(Typed t) {
-        boolean beforeQuestion = outstanding != null && outstanding == typedBeforeQuestion;
-        outstanding = null;
-        typedBeforeQuestion = null;
-        if (mode == Mode.DONE) {
+        boolean beforeQuestion = keyboard.answered();
+        if (mode == ClientMode.DONE) {
             return;
         }
         if (t.kind() != Typed.Kind.LINE) {
-            if (mode == Mode.TRUST_ASK) {
+            if (mode == ClientMode.TRUST_ASK) {
                 say("No answer, so not connecting.");
                 finish(ChatClient.EXIT_UNTRUSTED);
                 return;
@@ -411,7 +378,7 @@ final class ClientSession implements ServerLink.Listener {
             quit();
             return;
         }
-        if (beforeQuestion && mode == Mode.RELOGIN_ASK) {
+        if (beforeQuestion && mode == ClientMode.RELOGIN_ASK) {
             say("That line was typed before the question, so it is not the answer (and was not sent).");
             ask();   // the question again, on a fresh line
             return;
@@ -428,7 +395,7 @@ final class ClientSession implements ServerLink.Listener {
                 }
             }
             default -> {
-                if (line.startsWith("//") && (mode == Mode.PRIVATE || mode == Mode.GROUP)) {
+                if (line.startsWith("//") && (mode == ClientMode.PRIVATE || mode == ClientMode.GROUP)) {
                     chatLine(line.substring(1));
                 } else if (line.startsWith("/")) {
                     slash(line);
@@ -442,24 +409,12 @@ final class ClientSession implements ServerLink.Listener {
 
     /** Asks the keyboard thread for the next line, or re-labels the read in progress. */
     private void ask() {
-        if (mode == Mode.WAIT || mode == Mode.DONE) {
-            return;
-        }
-        Prompt p = promptFor(mode);
-        if (outstanding == null) {
-            outstanding = p;
-            outstandingFor = mode;
-            prompts.add(p);
-        } else {
-            if (mode == Mode.RELOGIN_ASK && outstandingFor != Mode.RELOGIN_ASK && console.hasPartialLine()) {
-                typedBeforeQuestion = outstanding;
-            }
-            outstanding.relabel(p.text());   // first the label the keyboard thread will show or echo,
-            console.setPrompt(p.text());     // then the redraw of a read already on screen
+        if (mode.hasPrompt()) {
+            keyboard.ask(mode, promptFor(mode));
         }
     }
 
-    private Prompt promptFor(Mode m) {
+    private Prompt promptFor(ClientMode m) {
         return switch (m) {
             case MENU_OUT -> new Prompt("menu> ", false);
             case REGISTER_NAME -> new Prompt("New name: ", false);
@@ -490,30 +445,30 @@ final class ClientSession implements ServerLink.Listener {
             case MENU_IN -> menuIn(choice);
             case REGISTER_NAME, LOGIN_NAME -> {
                 if (choice.isEmpty()) {
-                    resume(Mode.MENU_OUT);
+                    resume(ClientMode.MENU_OUT);
                 } else if (choice.contains(" ")) {
                     say("Names cannot contain spaces.");
                 } else {
                     pendingName = choice;
-                    mode = mode == Mode.REGISTER_NAME ? Mode.REGISTER_PASSWORD : Mode.LOGIN_PASSWORD;
+                    mode = mode == ClientMode.REGISTER_NAME ? ClientMode.REGISTER_PASSWORD : ClientMode.LOGIN_PASSWORD;
                 }
             }
             case PICK_PARTNER -> {
                 if (choice.isEmpty()) {
-                    resume(Mode.MENU_IN);
+                    resume(ClientMode.MENU_IN);
                 } else {
-                    startPrivate(choice, Mode.MENU_IN);
+                    startPrivate(choice, ClientMode.MENU_IN);
                 }
             }
             case PRIVATE, GROUP -> chatLine(line);
-            case HISTORY_COUNT -> history(choice, Mode.MENU_IN);
+            case HISTORY_COUNT -> history(choice, ClientMode.MENU_IN);
             case RELOGIN_ASK -> {
                 String a = choice.toLowerCase(Locale.ROOT);
                 if (a.isEmpty() || a.equals("y") || a.equals("yes")) {
-                    mode = Mode.RELOGIN_PASSWORD;
+                    mode = ClientMode.RELOGIN_PASSWORD;
                 } else if (a.equals("n") || a.equals("no")) {
                     reloginName = null;
-                    resume(Mode.MENU_OUT);
+                    resume(ClientMode.MENU_OUT);
                 } else {
                     say("Type y or n.");
                 }
@@ -529,12 +484,12 @@ final class ClientSession implements ServerLink.Listener {
         switch (choice) {
             case "1" -> {
                 if (requireConnection()) {
-                    mode = Mode.REGISTER_NAME;
+                    mode = ClientMode.REGISTER_NAME;
                 }
             }
             case "2" -> {
                 if (requireConnection()) {
-                    mode = Mode.LOGIN_NAME;
+                    mode = ClientMode.LOGIN_NAME;
                 }
             }
             case "3" -> {
@@ -549,10 +504,10 @@ final class ClientSession implements ServerLink.Listener {
 
     private void menuIn(String choice) {
         switch (choice) {
-            case "1" -> who(Mode.MENU_IN);
-            case "2" -> who(Mode.PICK_PARTNER);
+            case "1" -> who(ClientMode.MENU_IN);
+            case "2" -> who(ClientMode.PICK_PARTNER);
             case "3" -> startGroup();
-            case "4" -> mode = Mode.HISTORY_COUNT;
+            case "4" -> mode = ClientMode.HISTORY_COUNT;
             case "0" -> logout();
             case "" -> say(Texts.MENU_IN);
             default -> say("Type 1, 2, 3, 4 or 0 (or /help).");
@@ -564,24 +519,24 @@ final class ClientSession implements ServerLink.Listener {
             say("Cancelled.");
             pendingPassword = null;
             pendingOldPassword = null;
-            resume(me != null ? Mode.MENU_IN : Mode.MENU_OUT);
+            resume(me != null ? ClientMode.MENU_IN : ClientMode.MENU_OUT);
             return;
         }
         switch (mode) {
             case REGISTER_PASSWORD -> {
                 if (acceptableNewPassword(pw)) {
                     pendingPassword = pw;
-                    mode = Mode.REGISTER_REPEAT;
+                    mode = ClientMode.REGISTER_REPEAT;
                 }
             }
             case CHANGE_OLD -> {
                 pendingOldPassword = pw;
-                mode = Mode.CHANGE_NEW;
+                mode = ClientMode.CHANGE_NEW;
             }
             case CHANGE_NEW -> {
                 if (acceptableNewPassword(pw)) {
                     pendingPassword = pw;
-                    mode = Mode.CHANGE_REPEAT;
+                    mode = ClientMode.CHANGE_REPEAT;
                 }
             }
             case CHANGE_REPEAT -> {
@@ -589,7 +544,7 @@ final class ClientSession implements ServerLink.Listener {
                 pendingPassword = null;
                 if (!pw.equals(first)) {
                     say("The two new passwords differ. Choose the new password again.");
-                    mode = Mode.CHANGE_NEW;
+                    mode = ClientMode.CHANGE_NEW;
                 } else {
                     String old = pendingOldPassword;
                     pendingOldPassword = null;
@@ -601,7 +556,7 @@ final class ClientSession implements ServerLink.Listener {
                 pendingPassword = null;
                 if (!pw.equals(first)) {
                     say("The two passwords differ. Choose the password again.");
-                    mode = Mode.REGISTER_PASSWORD;
+                    mode = ClientMode.REGISTER_PASSWORD;
                 } else {
                     register(pendingName, pw);
                 }
@@ -637,21 +592,21 @@ final class ClientSession implements ServerLink.Listener {
         String[] parts = line.substring(1).strip().split(" +", 2);
         String cmd = parts[0].toLowerCase(Locale.ROOT);
         String rest = parts.length > 1 ? parts[1].strip() : "";
-        Mode here = mode == Mode.WAIT ? Mode.MENU_OUT : mode;
+        ClientMode here = mode == ClientMode.WAIT ? ClientMode.MENU_OUT : mode;
         switch (cmd) {
             case "help", "?" -> say(Texts.HELP);
             case "quit", "exit" -> quit();
-            case "back" -> resume(me != null ? Mode.MENU_IN : mode == Mode.OFFLINE ? Mode.OFFLINE : Mode.MENU_OUT);
+            case "back" -> resume(me != null ? ClientMode.MENU_IN : mode == ClientMode.OFFLINE ? ClientMode.OFFLINE : ClientMode.MENU_OUT);
             case "register", "login" -> {
                 if (me != null) {
                     say("You are logged in as " + me + ". Log out first (/logout).");
                 } else if (requireConnection()) {
                     boolean reg = cmd.equals("register");
                     if (rest.isEmpty() || rest.contains(" ")) {
-                        mode = reg ? Mode.REGISTER_NAME : Mode.LOGIN_NAME;
+                        mode = reg ? ClientMode.REGISTER_NAME : ClientMode.LOGIN_NAME;
                     } else {
                         pendingName = rest;
-                        mode = reg ? Mode.REGISTER_PASSWORD : Mode.LOGIN_PASSWORD;
+                        mode = reg ? ClientMode.REGISTER_PASSWORD : ClientMode.LOGIN_PASSWORD;
                     }
                 }
             }
@@ -666,7 +621,7 @@ final class ClientSession implements ServerLink.Listener {
         }
     }
 
-    private void loggedInCommand(String cmd, String rest, Mode here) {
+    private void loggedInCommand(String cmd, String rest, ClientMode here) {
         switch (cmd) {
             case "who" -> who(here);
             case "msg" -> {
@@ -687,13 +642,13 @@ final class ClientSession implements ServerLink.Listener {
             case "history" -> history(rest, here);
             case "chat" -> {
                 if (rest.isEmpty() || rest.contains(" ")) {
-                    who(Mode.PICK_PARTNER);
+                    who(ClientMode.PICK_PARTNER);
                 } else {
                     startPrivate(rest, here);
                 }
             }
             case "group" -> startGroup();
-            case "password" -> mode = Mode.CHANGE_OLD;
+            case "password" -> mode = ClientMode.CHANGE_OLD;
             case "logout" -> logout();
             default -> throw new IllegalStateException(cmd);
         }
@@ -708,7 +663,7 @@ final class ClientSession implements ServerLink.Listener {
             } else {
                 say(Texts.error(r, name));
             }
-            resume(me != null ? Mode.MENU_IN : Mode.MENU_OUT);
+            resume(me != null ? ClientMode.MENU_IN : ClientMode.MENU_OUT);
         });
     }
 
@@ -724,10 +679,10 @@ final class ClientSession implements ServerLink.Listener {
                     }
                 }
                 say((again ? "Welcome back, " : "Welcome, ") + me + "!");
-                resume(Mode.MENU_IN);
+                resume(ClientMode.MENU_IN);
             } else {
                 say(Texts.error(r, name));
-                resume(Mode.MENU_OUT);
+                resume(ClientMode.MENU_OUT);
             }
         });
     }
@@ -745,19 +700,19 @@ final class ClientSession implements ServerLink.Listener {
                 me = r.text().startsWith("welcome ") ? r.text().substring(8) : name;
                 reloginName = null;
                 say("Welcome back, " + me + "!");
-                Mode back = (resumeMode == Mode.PRIVATE && partner != null) || resumeMode == Mode.GROUP
-                        ? resumeMode : Mode.MENU_IN;
-                if (back == Mode.MENU_IN) {
-                    resume(Mode.MENU_IN);
+                ClientMode back = (resumeMode == ClientMode.PRIVATE && partner != null) || resumeMode == ClientMode.GROUP
+                        ? resumeMode : ClientMode.MENU_IN;
+                if (back == ClientMode.MENU_IN) {
+                    resume(ClientMode.MENU_IN);
                 } else {
                     mode = back;
                     ask();
-                    say(back == Mode.GROUP ? "Back in the group chat." : "Back in the private chat with " + partner + ".");
+                    say(back == ClientMode.GROUP ? "Back in the group chat." : "Back in the private chat with " + partner + ".");
                 }
             } else if (r.code() == Reply.LOST || r.code() == Reply.NOT_SENT) {
-                mode = Mode.OFFLINE;   // down() follows; the next greeting tries again
+                mode = ClientMode.OFFLINE;   // down() follows; the next greeting tries again
             } else {
-                mode = Mode.RELOGIN_ASK;   // before the news: see greeted()
+                mode = ClientMode.RELOGIN_ASK;   // before the news: see greeted()
                 ask();
                 if (r.code() == 401) {
                     resumeToken = null;
@@ -769,7 +724,7 @@ final class ClientSession implements ServerLink.Listener {
         });
     }
 
-    private void who(Mode next) {
+    private void who(ClientMode next) {
         request("WHO", r -> {
             if (!r.ok()) {
                 say(Texts.error(r, null));
@@ -788,7 +743,7 @@ final class ClientSession implements ServerLink.Listener {
         });
     }
 
-    private void startPrivate(String name, Mode onError) {
+    private void startPrivate(String name, ClientMode onError) {
         request("HISTORY 10 " + name, r -> {
             if (!r.ok()) {
                 say(Texts.error(r, name));
@@ -801,20 +756,20 @@ final class ClientSession implements ServerLink.Listener {
                 say("Your last messages with " + name + ":");
                 showHistory(r.data());
             }
-            resume(Mode.PRIVATE);
+            resume(ClientMode.PRIVATE);
         });
     }
 
     private void startGroup() {
         say("Group chat: every line you type goes to everyone online; /back returns to the menu.");
-        mode = Mode.GROUP;
+        mode = ClientMode.GROUP;
     }
 
     private void chatLine(String text) {
         if (text.isBlank()) {
             return;
         }
-        if (mode == Mode.PRIVATE) {
+        if (mode == ClientMode.PRIVATE) {
             sendPrivate(partner, text);
         } else {
             sendGroup(text);
@@ -839,7 +794,7 @@ final class ClientSession implements ServerLink.Listener {
         });
     }
 
-    private void history(String args, Mode next) {
+    private void history(String args, ClientMode next) {
         String a = args.strip();
         request(a.isEmpty() ? "HISTORY" : "HISTORY " + a, r -> {
             if (!r.ok()) {
@@ -873,10 +828,10 @@ final class ClientSession implements ServerLink.Listener {
                 say("Logged out. Goodbye, " + me + ".");
                 me = null;
                 resumeToken = null;   // the server revoked it
-                resume(Mode.MENU_OUT);
+                resume(ClientMode.MENU_OUT);
             } else {
                 say(Texts.error(r, null));
-                resume(fallback(Mode.MENU_IN));
+                resume(fallback(ClientMode.MENU_IN));
             }
         });
     }
@@ -901,7 +856,7 @@ final class ClientSession implements ServerLink.Listener {
             } else {
                 say(Texts.error(r, null));
             }
-            resume(fallback(Mode.MENU_IN));
+            resume(fallback(ClientMode.MENU_IN));
         });
     }
 
@@ -911,7 +866,7 @@ final class ClientSession implements ServerLink.Listener {
             handler.accept(Reply.notSent());
             return;
         }
-        mode = Mode.WAIT;
+        mode = ClientMode.WAIT;
         pending.expect(line, handler);
     }
 
@@ -925,7 +880,7 @@ final class ClientSession implements ServerLink.Listener {
     }
 
     private void quit() {
-        mode = Mode.DONE;
+        mode = ClientMode.DONE;
         if (!link.isConnected()) {
             finish();
             return;
@@ -945,38 +900,38 @@ final class ClientSession implements ServerLink.Listener {
         if (finished.isDone()) {
             return;
         }
-        mode = Mode.DONE;
+        mode = ClientMode.DONE;
         link.close();
         if (quitTimer != null) {
             quitTimer.free();
         }
         say("Bye.");
         finished.complete(status);   // before STOP: the keyboard thread reads the status once it stops
-        prompts.add(Prompt.STOP);   // the keyboard thread is not reading: it answered the last prompt
+        keyboard.stop();   // the keyboard thread is not reading: it answered the last prompt
     }
 
     // ---------------------------------------------------------------- helpers
 
     /** Enters {@code m}, showing its menu if it is one. The prompt follows from the caller's ask(). */
-    private void resume(Mode m) {
-        if (mode == Mode.DONE) {
+    private void resume(ClientMode m) {
+        if (mode == ClientMode.DONE) {
             return;
         }
         mode = m;
-        if (m == Mode.MENU_OUT) {
+        if (m == ClientMode.MENU_OUT) {
             say(Texts.MENU_OUT);
-        } else if (m == Mode.MENU_IN) {
+        } else if (m == ClientMode.MENU_IN) {
             say(Texts.MENU_IN);
         }
         ask();
     }
 
     /** A logged-in mode to go back to, unless the login is gone meanwhile. */
-    private Mode fallback(Mode wanted) {
+    private ClientMode fallback(ClientMode wanted) {
         if (me != null) {
             return wanted;
         }
-        return reloginName != null && !link.isConnected() ? Mode.OFFLINE : Mode.MENU_OUT;
+        return reloginName != null && !link.isConnected() ? ClientMode.OFFLINE : ClientMode.MENU_OUT;
     }
 
     private boolean requireConnection() {
