@@ -164,7 +164,7 @@ final class LoginFlow {
         }
         session.joining(claim);   // live private messages wait: the pending list below has them
         if (presented != null) {
-            ctx.store.confirmResume(claim.userId(), verifiedHash, presented, session.onLoop(confirmed -> {
+            ctx.store.confirmResume(claim.userId(), presented, session.onLoop(confirmed -> {
                 if (session.isClosed() || !session.isJoiningAs(claim)) {
                     return;
                 }

@@ -266,28 +266,26 @@ public final class ChatStore implements AutoCloseable {
         }
         writer.submit(ops -> {
             long now = clock.getAsLong();
-            ResumeTokenOps.requireCredentials(ops.connection(), userId, verifiedPasswordHash, null, now);
+            ResumeTokenOps.requirePasswordHash(ops.connection(), userId, verifiedPasswordHash);
             return ResumeTokenOps.issue(ops.connection(), userId, hash, now, now + ttl.toMillis(), maxLive);
         }, callback);
     }
 
     /**
      * Completes a RESUME that {@link #findByResumeToken} accepted: checks, in the writer's order,
-     * that the token is still live and the user's password hash is still {@code verifiedPasswordHash}
-     * (the one that lookup returned), so a LOGOUT or password change committed after the lookup
-     * fails this login rather than letting the revoked token in. Any thread.
+     * that the token is still live, so a LOGOUT or password change committed after the lookup fails
+     * this login rather than letting the revoked token in (a change revokes every token but the one
+     * it issues). A re-hash of the same password ({@link #updatePasswordHash}) revokes nothing. Any
+     * thread.
      *
-     * @param userId               the user
-     * @param verifiedPasswordHash the stored hash {@link #findByResumeToken} returned with the user
-     * @param tokenHash            SHA-256 of the presented token, 32 bytes (copied)
-     * @param callback             gets null if both still stand, NOT_FOUND if not; runs on the writer
+     * @param userId    the user
+     * @param tokenHash SHA-256 of the presented token, 32 bytes (copied)
+     * @param callback  gets null if the token still stands, NOT_FOUND if not; runs on the writer
      */
-    public void confirmResume(long userId, String verifiedPasswordHash, byte[] tokenHash,
-                              Consumer<Result<Void>> callback) {
-        Objects.requireNonNull(verifiedPasswordHash, "verifiedPasswordHash");
+    public void confirmResume(long userId, byte[] tokenHash, Consumer<Result<Void>> callback) {
         byte[] hash = checkedHash(tokenHash);
         writer.submit(ops -> {
-            ResumeTokenOps.requireCredentials(ops.connection(), userId, verifiedPasswordHash, hash, clock.getAsLong());
+            ResumeTokenOps.requireLiveToken(ops.connection(), userId, hash, clock.getAsLong());
             return null;
         }, callback);
     }

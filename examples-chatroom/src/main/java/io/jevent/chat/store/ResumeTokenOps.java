@@ -41,14 +41,13 @@ final class ResumeTokenOps {
     }
 
     /**
-     * Writer: a login's credentials still stand, in the writer's order, so no password change or
-     * LOGOUT committed between the reader's check and now: the user's stored password hash is
-     * still {@code verifiedHash} (the one the password, or the token's lookup, was checked against)
-     * and, for a RESUME ({@code tokenHash} not null), that token is still live.
+     * Writer: the password a LOGIN checked still stands, in the writer's order: the user's stored
+     * hash is still {@code verifiedHash}, the one the password was checked against, so no password
+     * change (nor a re-hash) committed between the reader's lookup and now.
      *
-     * @throws StoreException NOT_FOUND if they no longer stand
+     * @throws StoreException NOT_FOUND if the hash has changed
      */
-    static void requireCredentials(Connection c, long userId, String verifiedHash, byte[] tokenHash, long nowMs)
+    static void requirePasswordHash(Connection c, long userId, String verifiedHash)
             throws SQLException, StoreException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pw_hash FROM users WHERE id = ?")) {
             ps.setLong(1, userId);
@@ -58,9 +57,18 @@ final class ResumeTokenOps {
                 }
             }
         }
-        if (tokenHash == null) {
-            return;
-        }
+    }
+
+    /**
+     * Writer: the token a RESUME presented is still live, in the writer's order. A LOGOUT deletes
+     * it, and a password change deletes every token of the user but the one it issues in the same
+     * transaction, so this alone tells whether either committed since the reader found the token. A
+     * re-hash of the same password deletes none, and does not fail a RESUME.
+     *
+     * @throws StoreException NOT_FOUND if the token is gone or expired
+     */
+    static void requireLiveToken(Connection c, long userId, byte[] tokenHash, long nowMs)
+            throws SQLException, StoreException {
         // A plain comparison: find() matched this hash in constant time already; what is asked here
         // is only whether it is still there, which tells a guesser nothing.
         try (PreparedStatement ps = c.prepareStatement(
