@@ -44,6 +44,7 @@ public record ProtocolError(int code, String text) implements ParseResult {
     public static final ProtocolError RATE_LIMITED = new ProtocolError(TOO_MANY_ATTEMPTS, "too many attempts");
     public static final ProtocolError SLOW_DOWN = new ProtocolError(TOO_MANY_ATTEMPTS, "slow down");
     public static final ProtocolError BUSY = new ProtocolError(UNAVAILABLE, "server busy, try again");
+    public static final ProtocolError SHUTTING_DOWN = new ProtocolError(UNAVAILABLE, "server shutting down");
 
     /** Checks the code range; the text is sanitised when formatted, never trusted raw. */
     public ProtocolError {

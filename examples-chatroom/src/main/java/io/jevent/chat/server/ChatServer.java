@@ -60,8 +60,9 @@ import io.jevent.msgqueue.EventLoopThread;
  *
  * <h2>Shutdown</h2>
  * {@link #shutdown()} (also SIGTERM/SIGINT when {@link ServerConfig#handleSignals()}): stop
- * accepting; each connection gets {@code BYE server shutting down} (after the reply to its command
- * in flight, so commits under way finish and are acknowledged); then the store is closed cleanly
+ * accepting; commands queued for the hashing workers are answered {@code ERR 503} unhashed; each
+ * connection gets {@code BYE server shutting down} (after the reply to its command in flight, so
+ * commits under way finish and are acknowledged); then the store is closed cleanly
  * (its queue is drained and the WAL checkpointed), then the loops and workers stop. The whole is
  * bounded by {@link ServerConfig#shutdownTimeout()} (plus a short grace for the store): a disk that
  * stalls does not hold it up; the writes it abandons are logged and the termination future
@@ -465,6 +466,10 @@ public final class ChatServer implements AutoCloseable {
                 }
                 return null;
             }), Duration.ofSeconds(30));
+            // A LOGIN, REGISTER or PASSWORD still queued for PBKDF2 is answered ERR 503 now rather
+            // than hashed: the drain below waits for every command in flight, and a queue of them
+            // is minutes of hashing. Those being hashed finish and are answered.
+            workers.shutdown();
             List<CompletableFuture<Void>> drained = new ArrayList<>();
             for (ChatLoop loop : loops) {
                 drained.add(drain(loop));
@@ -491,8 +496,7 @@ public final class ChatServer implements AutoCloseable {
             }
             // A dead loop makes this complete exceptionally once all have ended; that death is known.
             awaitQuietly(group.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)), Duration.ofSeconds(10));
-            // Every connection is closed: a password check or hash still queued has no one to
-            // answer, so it is dropped rather than run (a flood of LOGINs queues minutes of PBKDF2).
+            // No loop is left to post to, so interrupting the workers can close no wake-up channel.
             workers.shutdownNow();
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.log(System.Logger.Level.WARNING, "hashing workers still running 10 s after the shutdown");

@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.jevent.chat.protocol.ProtocolError;
+
 /**
  * The password-hashing threads, scheduled so that logging in stays possible while registrations
  * flood in. Two bounded queues:
@@ -36,8 +38,8 @@ final class HashingPool {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Runnable> logins = new ArrayDeque<>();
-    private final ArrayDeque<Runnable> background = new ArrayDeque<>();
+    private final ArrayDeque<Job> logins = new ArrayDeque<>();
+    private final ArrayDeque<Job> background = new ArrayDeque<>();
     private final int queueCapacity;
     private final int maxBackgroundRunning;
     private final List<Thread> threads = new ArrayList<>();
@@ -69,23 +71,36 @@ final class HashingPool {
     }
 
     /**
-     * Queues {@code task}. Any thread.
+     * Queues {@code task}, which nobody waits for if the pool drops it. Any thread.
      *
      * @param priority which queue
      * @param task     the work; an exception it throws is logged and the worker goes on
      * @throws RejectedExecutionException if that queue is full or the pool is shut down (reply ERR 503)
      */
     void execute(Priority priority, Runnable task) {
+        execute(priority, task, null);
+    }
+
+    /**
+     * Queues {@code task}. Any thread.
+     *
+     * @param priority  which queue
+     * @param task      the work; an exception it throws is logged and the worker goes on
+     * @param ifDropped run instead of {@code task} if a shutdown drops it unrun (on the thread that
+     *                  shuts the pool down), so that whoever waits for the task gets an answer; or null
+     * @throws RejectedExecutionException if that queue is full or the pool is shut down (reply ERR 503)
+     */
+    void execute(Priority priority, Runnable task, Runnable ifDropped) {
         lock.lock();
         try {
-            ArrayDeque<Runnable> queue = priority == Priority.LOGIN ? logins : background;
+            ArrayDeque<Job> queue = priority == Priority.LOGIN ? logins : background;
             if (shutdown) {
                 throw new RejectedExecutionException("hashing pool shut down");
             }
             if (queue.size() >= queueCapacity) {
                 throw new RejectedExecutionException(priority + " queue full");
             }
-            queue.addLast(task);
+            queue.addLast(new Job(task, ifDropped));
             changed.signalAll();   // a worker idle only for lack of background share may not take a LOGIN otherwise
         } finally {
             lock.unlock();
@@ -107,28 +122,59 @@ final class HashingPool {
         }
     }
 
-    /** Refuses new tasks; queued ones still run, then the threads end. Any thread. */
-    void shutdown() {
+    /**
+     * Whether the pool has been shut down: the reason a task was refused, if it was. Any thread.
+     */
+    boolean isShutdown() {
         lock.lock();
         try {
-            shutdown = true;
-            changed.signalAll();
+            return shutdown;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Refuses new tasks, drops the queued ones and interrupts the running ones. Any thread. */
-    void shutdownNow() {
+    /**
+     * The reply to a command whose task {@link #execute} refused: the server is shutting down, or
+     * the queue is full. Any thread.
+     */
+    ProtocolError refusal() {
+        return isShutdown() ? ProtocolError.SHUTTING_DOWN : ProtocolError.BUSY;
+    }
+
+    /**
+     * Refuses new tasks and drops the queued ones, running each one's {@code ifDropped} here;
+     * tasks already running finish, then the threads end. No worker is interrupted: a task may be
+     * posting its result to an event loop, and an interrupt would close a pipe wake-up under it. Any
+     * thread.
+     */
+    void shutdown() {
+        List<Job> dropped = new ArrayList<>();
         lock.lock();
         try {
             shutdown = true;
+            dropped.addAll(logins);
+            dropped.addAll(background);
             logins.clear();
             background.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        // Outside the lock: a notice posts to a loop, and must not hold up execute() meanwhile.
+        for (Job job : dropped) {
+            if (job.ifDropped() != null) {
+                job.ifDropped().run();
+            }
+        }
+    }
+
+    /**
+     * {@link #shutdown()}, and interrupts the running tasks too: only once no event loop is left
+     * to post to. Any thread.
+     */
+    void shutdownNow() {
+        shutdown();
         threads.forEach(Thread::interrupt);
     }
 
@@ -186,13 +232,13 @@ final class HashingPool {
         lock.lock();
         try {
             while (true) {
-                Runnable login = logins.pollFirst();
+                Job login = logins.pollFirst();
                 if (login != null) {
-                    return login;
+                    return login.task();
                 }
                 if (backgroundRunning < maxBackgroundRunning && !background.isEmpty()) {
                     backgroundRunning++;
-                    return new Background(background.pollFirst());
+                    return new Background(background.pollFirst().task());
                 }
                 if (shutdown && background.isEmpty()) {
                     return null;
@@ -218,6 +264,10 @@ final class HashingPool {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A queued task, and what to run instead if a shutdown drops it (or null). */
+    private record Job(Runnable task, Runnable ifDropped) {
     }
 
     /** Marks a task taken from the background queue, so its end frees a background slot. */

@@ -124,9 +124,10 @@ final class LoginFlow {
                 }
                 User verified = good ? user : null;
                 loop.post(() -> verified(name, password, null, verified, rehash));
-            });
+            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
         } catch (RejectedExecutionException e) {
-            loop.post(() -> session.complete(ProtocolError.BUSY.line()));
+            ProtocolError refusal = ctx.workers.refusal();
+            loop.post(() -> session.complete(refusal.line()));
         }
     }
 

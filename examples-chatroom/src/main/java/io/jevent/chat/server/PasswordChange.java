@@ -81,9 +81,10 @@ final class PasswordChange {
                     return;
                 }
                 commit(user, newHash);
-            });
+            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
         } catch (RejectedExecutionException e) {
-            loop.post(() -> session.complete(ProtocolError.BUSY.line()));
+            ProtocolError refusal = ctx.workers.refusal();
+            loop.post(() -> session.complete(refusal.line()));
         }
     }
 

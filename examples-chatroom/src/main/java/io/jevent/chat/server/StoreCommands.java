@@ -122,7 +122,10 @@ final class StoreCommands {
         }));
     }
 
-    /** Runs {@code task} on a hashing worker; if its queue is full, the command gets ERR 503. */
+    /**
+     * Runs {@code task} on a hashing worker; if its queue is full, or the server shuts down before
+     * the task runs, the command gets ERR 503.
+     */
     private void onWorker(Runnable task) {
         try {
             ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
@@ -132,9 +135,9 @@ final class StoreCommands {
                     LOG.log(System.Logger.Level.ERROR, "worker task of #" + session.id() + " failed", e);
                     loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "internal error")));
                 }
-            });
+            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
         } catch (RejectedExecutionException e) {
-            session.complete(ProtocolError.BUSY.line());
+            session.complete(ctx.workers.refusal().line());
         }
     }
 }

@@ -11,8 +11,6 @@ import io.jevent.chat.store.StoreException;
  * them first.
  */
 final class StoreReplies {
-    static final ProtocolError SHUTTING_DOWN = new ProtocolError(ProtocolError.UNAVAILABLE, "server shutting down");
-
     private StoreReplies() {
     }
 
@@ -20,7 +18,7 @@ final class StoreReplies {
     static String of(StoreException error) {
         return switch (error.kind()) {
             case BUSY -> ProtocolError.BUSY.line();
-            case CLOSED -> SHUTTING_DOWN.line();
+            case CLOSED -> ProtocolError.SHUTTING_DOWN.line();
             case NOT_FOUND -> ProtocolError.NO_SUCH_USER.line();
             default -> {
                 String text = error.getMessage() == null || error.getMessage().isBlank()

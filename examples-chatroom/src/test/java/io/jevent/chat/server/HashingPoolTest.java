@@ -10,11 +10,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.jevent.chat.protocol.ProtocolError;
 import io.jevent.chat.server.HashingPool.Priority;
 
 /** The hashing pool serves LOGIN first and never gives every worker to REGISTER. */
@@ -96,21 +98,42 @@ class HashingPoolTest {
         pool.execute(Priority.BACKGROUND, () -> { });
         assertThatThrownBy(() -> pool.execute(Priority.BACKGROUND, () -> { }))
                 .isInstanceOf(RejectedExecutionException.class);
+        assertThat(pool.refusal()).isEqualTo(ProtocolError.BUSY);
         pool.execute(Priority.LOGIN, () -> { });   // each queue has its own bound
         pool.shutdown();
         assertThatThrownBy(() -> pool.execute(Priority.LOGIN, () -> { })).isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test
-    void shutdownRunsWhatIsQueuedThenEnds() throws InterruptedException {
-        pool = new HashingPool(2, 10, "test-hash-");
-        CountDownLatch ran = new CountDownLatch(6);
-        for (int i = 0; i < 3; i++) {
-            pool.execute(Priority.BACKGROUND, ran::countDown);
-            pool.execute(Priority.LOGIN, ran::countDown);
-        }
+    void shutdownDropsWhatIsQueuedTellingWhoWaitsAndLetsTheRunningTaskFinish() throws InterruptedException {
+        pool = new HashingPool(1, 10, "test-hash-");
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        pool.execute(Priority.LOGIN, () -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+            finished.countDown();
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        List<String> dropped = new CopyOnWriteArrayList<>();
+        pool.execute(Priority.LOGIN, () -> ran.add("login"), () -> dropped.add("login"));
+        pool.execute(Priority.BACKGROUND, () -> ran.add("register"), () -> dropped.add("register"));
+        pool.execute(Priority.BACKGROUND, () -> ran.add("rehash"));   // nobody waits for this one
+
         pool.shutdown();
+        assertThat(dropped).as("told before shutdown returns").containsExactly("login", "register");
+        assertThat(pool.refusal()).isEqualTo(ProtocolError.SHUTTING_DOWN);
+        assertThatThrownBy(() -> pool.execute(Priority.LOGIN, () -> { })).isInstanceOf(RejectedExecutionException.class);
+        release.countDown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(ran.getCount()).isZero();
+        assertThat(finished.getCount()).isZero();
+        assertThat(interrupted).as("the running task was left to finish").isFalse();
+        assertThat(ran).isEmpty();
     }
 }
