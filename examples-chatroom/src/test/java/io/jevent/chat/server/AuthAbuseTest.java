@@ -55,7 +55,7 @@ class AuthAbuseTest {
         }
     }
 
-    /** Item 5: the owner, from another address, logs in however many wrong passwords were sent. */
+    /** The owner, from another address, logs in however many wrong passwords were sent. */
     @Test
     void wrongPasswordsFromOneAddressDoNotLockTheOwnerOutFromAnother() throws Exception {
         assumeTrue(canBind(OTHER_ADDRESS), OTHER_ADDRESS + " is not a local address here");
@@ -76,7 +76,7 @@ class AuthAbuseTest {
     }
 
     /**
-     * Item 4: with every background (REGISTER) share of the hashing workers held, and twenty
+     * With every background (REGISTER) share of the hashing workers held, and twenty
      * REGISTERs queued, a LOGIN sent after them is answered first.
      */
     @Test
@@ -109,7 +109,7 @@ class AuthAbuseTest {
         }
     }
 
-    /** Item 4: REGISTER is limited per address, then for the whole server, with a clear ERR 429. */
+    /** REGISTER is limited per address, then for the whole server, with a clear ERR 429. */
     @Test
     void registerIsRateLimitedPerAddressAndOverall() throws Exception {
         assumeTrue(canBind(OTHER_ADDRESS), OTHER_ADDRESS + " is not a local address here");
