@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
@@ -49,6 +47,18 @@ class PasswordChangeTest {
         assertThat(block).hasSize(2);
         assertThat(block.get(1)).isEqualTo("OK welcome " + name);
         return block.get(0).substring("TOKEN ".length());
+    }
+
+    /** ann's phone logged in (its token kept), then her laptop, which took the session over. */
+    private record TwoDevices(String phoneToken, ChatClient laptop) {
+    }
+
+    private TwoDevices registerOnTwoDevices() {
+        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
+        String phoneToken = loginForToken("ann", PW);
+        ChatClient laptop = fx.client();
+        laptop.callBlock("LOGIN ann " + PW);
+        return new TwoDevices(phoneToken, laptop);
     }
 
     @Test
@@ -93,10 +103,9 @@ class PasswordChangeTest {
 
     @Test
     void aResumeWhoseTokenTheChangeRevokedWhileItWasCheckedIsRefused() {
-        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
-        String phoneToken = loginForToken("ann", PW);
-        ChatClient laptop = fx.client();
-        laptop.callBlock("LOGIN ann " + PW);
+        TwoDevices devices = registerOnTwoDevices();
+        String phoneToken = devices.phoneToken();
+        ChatClient laptop = devices.laptop();
         ChatStore store = fx.server.store();
         ChatClient thief = fx.client();
         Runnable resumeWriter = StoreFaults.pauseWriter(store);
@@ -125,25 +134,14 @@ class PasswordChangeTest {
      */
     @Test
     void aLoginCompletedWhileTheChangeWasHashingIsClosedWhenItCommits() throws Exception {
-        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
-        String phoneToken = loginForToken("ann", PW);
-        ChatClient laptop = fx.client();
-        laptop.callBlock("LOGIN ann " + PW);
+        TwoDevices devices = registerOnTwoDevices();
+        String phoneToken = devices.phoneToken();
+        ChatClient laptop = devices.laptop();
         HashingPool pool = fx.server.hashing();
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         ChatClient thief = fx.client();
+        // Holds the background share of the workers: the change's PBKDF2 work queues behind it.
+        HeldWorker held = HeldWorker.hold(pool, HashingPool.Priority.BACKGROUND);
         try {
-            // Holds the background share of the workers: the change's PBKDF2 work queues behind it.
-            pool.execute(HashingPool.Priority.BACKGROUND, () -> {
-                holding.countDown();
-                try {
-                    release.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
             laptop.send("PASSWORD " + PW + " " + NEW_PW);
             Awaitility.await().atMost(Duration.ofSeconds(30))
                     .until(() -> pool.queued(HashingPool.Priority.BACKGROUND) == 1);
@@ -151,7 +149,7 @@ class PasswordChangeTest {
                     .isEqualTo("OK welcome ann");
             assertThat(laptop.readToEnd()).as("taken over").contains("BYE logged in elsewhere");
         } finally {
-            release.countDown();
+            held.close();
         }
         assertThat(thief.readToEnd()).as("the change commits and closes the login it did not make")
                 .containsExactly("BYE password changed");

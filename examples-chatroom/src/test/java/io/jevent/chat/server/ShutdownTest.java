@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +22,9 @@ class ShutdownTest {
     @TempDir
     Path dir;
     ServerFixture fx;
-    private final CountDownLatch releaseWorker = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
-        releaseWorker.countDown();
         if (fx != null) {
             fx.close();
         }
@@ -41,27 +38,26 @@ class ShutdownTest {
     @Test
     void commandsQueuedForHashingAreAnsweredAtOnceNotHashed() throws Exception {
         fx = ServerFixture.start(dir, c -> c.withThreads(1, 1));
-        assertThat(fx.client().call("REGISTER ann " + PW)).isEqualTo("OK registered");
+        ChatClient owner = fx.client();
+        assertThat(owner.call("REGISTER ann " + PW)).isEqualTo("OK registered");
+        owner.close();   // a connection left open would hold the shutdown's drain until its timeout
         HashingPool pool = fx.server.hashing();
-        CountDownLatch holding = new CountDownLatch(1);
-        pool.execute(Priority.LOGIN, () -> {
-            holding.countDown();
-            try {
-                releaseWorker.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-        ChatClient login = fx.client().send("LOGIN ann " + PW);
-        ChatClient register = fx.client().send("REGISTER bob " + PW);
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> pool.queued(Priority.LOGIN) == 1 && pool.queued(Priority.BACKGROUND) == 1);
+        CompletableFuture<Void> stopped;
+        HeldWorker held = HeldWorker.hold(pool, Priority.LOGIN);
+        try {
+            ChatClient login = fx.client().send("LOGIN ann " + PW);
+            ChatClient register = fx.client().send("REGISTER bob " + PW);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> pool.queued(Priority.LOGIN) == 1 && pool.queued(Priority.BACKGROUND) == 1);
 
-        CompletableFuture<Void> stopped = fx.server.shutdown();
-        assertThat(login.readToEnd()).containsExactly("ERR 503 server shutting down", "BYE server shutting down");
-        assertThat(register.readToEnd()).containsExactly("ERR 503 server shutting down", "BYE server shutting down");
-        releaseWorker.countDown();
+            stopped = fx.server.shutdown();
+            assertThat(login.readToEnd()).containsExactly("ERR 503 server shutting down", "BYE server shutting down");
+            assertThat(register.readToEnd()).containsExactly("ERR 503 server shutting down", "BYE server shutting down");
+            login.close();
+            register.close();
+        } finally {
+            held.close();
+        }
         stopped.get(30, TimeUnit.SECONDS);
     }
 }
