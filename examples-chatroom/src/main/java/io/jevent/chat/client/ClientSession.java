@@ -1,6 +1,5 @@
 package io.jevent.chat.client;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.CertificateException;
 import java.time.Duration;
@@ -18,9 +17,6 @@ import io.jevent.chat.client.Input.Typed;
 import io.jevent.chat.client.console.ClientConsole;
 import io.jevent.chat.protocol.CommandParser;
 import io.jevent.chat.protocol.Protocol;
-import io.jevent.chat.tls.KnownServers;
-import io.jevent.chat.tls.ServerChangedException;
-import io.jevent.chat.tls.UnknownServerException;
 import io.jevent.core.Event;
 import io.jevent.core.EventBase;
 
@@ -50,12 +46,8 @@ import io.jevent.core.EventBase;
  * returns to the logged-out menu.
  *
  * <h2>TLS: whom to trust</h2>
- * With TLS, nothing is sent before the handshake has passed the {@link ClientOptions#tls() trust}.
- * Trust on first use: a server whose certificate is not pinned yet fails its first handshake; the
- * client shows the fingerprint and asks ({@code TRUST_ASK}), pins it if the person says yes, and
- * connects again, now silently. A certificate that differs from the pin (or from
- * {@code --fingerprint}), or that the trust store refuses, ends the client with a loud message and
- * {@link ChatClient#EXIT_UNTRUSTED}: it is never retried or accepted on a keystroke.
+ * A refused server certificate goes to {@link TrustOnFirstUse}, which says what it means and, for a
+ * server not pinned yet, asks in {@code TRUST_ASK} whether to trust it.
  */
 final class ClientSession implements ServerLink.Listener {
     private static final int REMEMBERED_IDS = 1024;
@@ -66,6 +58,7 @@ final class ClientSession implements ServerLink.Listener {
     private final KeyboardPrompts keyboard;
     private final ServerLink link;
     private final PendingReplies pending = new PendingReplies();
+    private final TrustOnFirstUse trust;
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
     /** Ids of private messages shown: a queued one may be delivered twice (at-least-once), show it once. */
     private final Map<Long, Boolean> seenPrivate = new LinkedHashMap<>(64, 0.75f, false) {
@@ -96,14 +89,14 @@ final class ClientSession implements ServerLink.Listener {
     private String resumeToken;      // from the last LOGIN's TOKEN line; memory only, like a password
     private ClientMode resumeMode;         // the chat mode to return to after a RESUME
     private boolean takenOver;       // the server said BYE logged in elsewhere
-    private UnknownServerException unknownServer;   // asked about in TRUST_ASK
-    private ClientMode beforeTrust;        // the mode to go back to once trusted
+    private ClientMode beforeTrust;  // the mode to go back to once the server is trusted
 
     ClientSession(ClientOptions options, ClientConsole console, EventBase base, BlockingQueue<Prompt> prompts) {
         this.options = options;
         this.console = console;
         this.base = base;
         this.keyboard = new KeyboardPrompts(prompts, console);
+        this.trust = new TrustOnFirstUse(options, this::say);
         this.link = new ServerLink(base, InetSocketAddress.createUnresolved(options.host(), options.port()),
                 options.tls(), new Backoff(options.firstRetry(), options.maxRetry()), this);
     }
@@ -191,48 +184,27 @@ final class ClientSession implements ServerLink.Listener {
             finish();
             return;
         }
-        KnownServers known = options.tls().knownServers();
-        if (cause instanceof UnknownServerException unknown && known != null) {
-            unknownServer = unknown;
+        if (trust.refused(cause) == TrustOnFirstUse.Next.ASK) {
             if (mode != ClientMode.TRUST_ASK) {
                 beforeTrust = mode;
             }
             mode = ClientMode.TRUST_ASK;
             ask();
-            say(Texts.unknownServer(unknown.server(), unknown.fingerprint(), known.file().toString()));
+            trust.explain();
             return;
-        }
-        if (cause instanceof ServerChangedException changed) {
-            say(Texts.serverChanged(changed.server(), changed.expected(), changed.actual(), changed.pinnedIn(),
-                    known == null));
-        } else {
-            say("The certificate of the chat server " + where() + " is not trusted: " + cause.getMessage()
-                    + ".\nNot connecting, and nothing was sent.");
         }
         finish(ChatClient.EXIT_UNTRUSTED);
     }
 
     /** The answer to the trust-on-first-use question. */
     private void trustAnswer(String answer) {
-        String a = answer.strip().toLowerCase(Locale.ROOT);
-        if (a.equals("y") || a.equals("yes")) {
-            KnownServers known = options.tls().knownServers();
-            try {
-                known.pin(options.host(), options.port(), unknownServer.fingerprint());
-            } catch (IOException e) {
-                say("Cannot save the fingerprint in " + known.file() + ": " + e.getMessage() + ". Not connecting.");
-                finish(ChatClient.EXIT_UNTRUSTED);
-                return;
+        switch (trust.answer(answer)) {
+            case CONNECT -> {
+                mode = beforeTrust;
+                link.open();
             }
-            say("Saved the fingerprint of " + unknownServer.server() + " in " + known.file() + ". Connecting ...");
-            unknownServer = null;
-            mode = beforeTrust;
-            link.open();
-        } else if (a.equals("n") || a.equals("no")) {
-            say("Not trusted, so not connecting.");
-            finish(ChatClient.EXIT_UNTRUSTED);
-        } else {
-            say("Type yes or no.");
+            case EXIT -> finish(ChatClient.EXIT_UNTRUSTED);
+            default -> { }   // asked again
         }
     }
 
