@@ -4,10 +4,8 @@ import java.net.InetSocketAddress;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -50,8 +48,6 @@ import io.jevent.core.EventBase;
  * server not pinned yet, asks in {@code TRUST_ASK} whether to trust it.
  */
 final class ClientSession implements ServerLink.Listener {
-    private static final int REMEMBERED_IDS = 1024;
-
     private final ClientOptions options;
     private final ClientConsole console;
     private final EventBase base;
@@ -59,16 +55,8 @@ final class ClientSession implements ServerLink.Listener {
     private final ServerLink link;
     private final PendingReplies pending = new PendingReplies();
     private final TrustOnFirstUse trust;
+    private final ChatEvents events;
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
-    /** Ids of private messages shown: a queued one may be delivered twice (at-least-once), show it once. */
-    private final Map<Long, Boolean> seenPrivate = new LinkedHashMap<>(64, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > REMEMBERED_IDS;
-        }
-    };
 
     private ClientMode mode = ClientMode.WAIT;   // until the first connection attempt has an outcome
     private boolean everConnected;
@@ -97,6 +85,7 @@ final class ClientSession implements ServerLink.Listener {
         this.base = base;
         this.keyboard = new KeyboardPrompts(prompts, console);
         this.trust = new TrustOnFirstUse(options, this::say);
+        this.events = new ChatEvents(this::say, options.zone());
         this.link = new ServerLink(base, InetSocketAddress.createUnresolved(options.host(), options.port()),
                 options.tls(), new Backoff(options.firstRetry(), options.maxRetry()), this);
     }
@@ -126,9 +115,16 @@ final class ClientSession implements ServerLink.Listener {
             greeted(line);
         } else if (line.equals("PING")) {
             answerProbe();
-        } else if (line.startsWith("FROM ") || line.startsWith("GROUP ") || line.startsWith("JOIN ")
-                || line.startsWith("PART ") || line.startsWith("BYE ")) {
-            event(line);
+        } else if (line.startsWith("BYE ")) {
+            bye(line.substring(4));
+        } else if (ChatEvents.isChatEvent(line)) {
+            long seen = events.show(line, me);
+            if (seen > 0) {
+                // Shown (now or before): the server may stop keeping it for the next login. Without
+                // this it would count it received once written to the socket, and a connection lost
+                // with it in flight would lose it.
+                send("SEEN " + seen, r -> { });
+            }
         } else if (!pending.offer(line)) {
             say("(server: " + line + ")");
         }
@@ -286,50 +282,18 @@ final class ClientSession implements ServerLink.Listener {
         }
     }
 
-    private void event(String line) {
-        String[] f = line.split(" ", 5);
-        switch (f[0]) {
-            case "FROM" -> {
-                long id = f.length == 5 ? parseLong(f[2]) : 0;
-                if (id > 0 && seenPrivate.put(id, Boolean.TRUE) == null) {
-                    say(Texts.privateMessage(f[1], parseLong(f[3]), f[4], options.zone()));
-                }
-                if (id > 0) {
-                    // Printed (now or before): the server may stop keeping it for the next login.
-                    // Without this it would count it received once written to the socket, and a
-                    // connection lost with it in flight would lose it.
-                    send("SEEN " + id, r -> { });
-                }
-            }
-            case "GROUP" -> {
-                if (f.length == 5) {
-                    say(Texts.groupMessage(f[1], parseLong(f[3]), f[4], options.zone()));
-                }
-            }
-            case "JOIN" -> {
-                if (f.length >= 2 && !f[1].equalsIgnoreCase(me)) {
-                    say("* " + f[1] + " is online");
-                }
-            }
-            case "PART" -> {
-                if (f.length >= 2) {
-                    say("* " + f[1] + " went offline");
-                }
-            }
-            case "BYE" -> {
-                byeReason = line.substring(4);
-                if (mode == ClientMode.DONE || "idle timeout".equals(byeReason)) {
-                    return;
-                }
-                if ("logged in elsewhere".equals(byeReason)) {
-                    takenOver = true;
-                    say("Your session was taken over: " + (me != null ? me : "you") + " logged in from another"
-                            + " window or device.");
-                } else {
-                    say("The server is closing the connection: " + byeReason + ".");
-                }
-            }
-            default -> say("(server: " + line + ")");
+    /** {@code BYE <reason>}: the server is about to close the connection. */
+    private void bye(String reason) {
+        byeReason = reason;
+        if (mode == ClientMode.DONE || "idle timeout".equals(reason)) {
+            return;
+        }
+        if ("logged in elsewhere".equals(reason)) {
+            takenOver = true;
+            say("Your session was taken over: " + (me != null ? me : "you") + " logged in from another"
+                    + " window or device.");
+        } else {
+            say("The server is closing the connection: " + reason + ".");
         }
     }
 
@@ -788,7 +752,7 @@ final class ClientSession implements ServerLink.Listener {
                 if (sb.length() > 0) {
                     sb.append('\n');
                 }
-                sb.append(Texts.historyLine(f[3], f[4], parseLong(f[2]), f[5], options.zone()));
+                sb.append(Texts.historyLine(f[3], f[4], Texts.number(f[2]), f[5], options.zone()));
             }
         }
         say(sb.toString());
@@ -925,13 +889,5 @@ final class ClientSession implements ServerLink.Listener {
     private static String seconds(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 }

@@ -39,6 +39,15 @@ final class Texts {
     private Texts() {
     }
 
+    /** A number field of a server line, or 0 if it is not one: a bad field shows as 0, never a crash. */
+    static long number(String field) {
+        try {
+            return Long.parseLong(field);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** {@code HH:mm} for today in {@code zone}, else {@code yyyy-MM-dd HH:mm}. */
     static String when(long epochMs, ZoneId zone) {
         ZonedDateTime t = Instant.ofEpochMilli(epochMs).atZone(zone);
