@@ -41,6 +41,11 @@ final class LoginFlow {
     private final String address;
     /** Loop thread: SHA-256 of the resume token of the current login (issued or presented), or null. */
     private byte[] tokenHash;
+    /**
+     * Loop thread: this LOGIN's password was checked again after the stored hash changed under it
+     * (see {@link #hashChangedMeanwhile}); a second change refuses it.
+     */
+    private boolean checkedAgain;
 
     /**
      * @param address the client's IP address, for the per-address attempt limit
@@ -58,6 +63,7 @@ final class LoginFlow {
      * passwords (not that 256 bits could be).
      */
     void start(Command command) {
+        checkedAgain = false;
         String secret = command.password();
         boolean resume = command.verb() == Verb.RESUME;
         ctx.coordinator.post(() -> {
@@ -185,7 +191,7 @@ final class LoginFlow {
                     ctx.authLimits.resumeTokensPerUser(), session.onLoop(issued -> {
                         if (!issued.isOk() && issued.error().kind() == StoreException.Kind.NOT_FOUND) {
                             if (!session.isClosed() && session.isJoiningAs(claim)) {
-                                refused(issued.error());   // the password was changed meanwhile
+                                hashChangedMeanwhile(claim, password, issued.error());
                             }
                             return;
                         }
@@ -241,6 +247,23 @@ final class LoginFlow {
         }
         session.online();
         session.complete(block.toString(), ids);   // marked delivered once received, not when queued
+    }
+
+    /**
+     * Loop thread, joining a LOGIN: the stored hash is no longer the one the password was checked
+     * against. Either the password was changed (the old one no longer logs in), or another login of
+     * the same user re-hashed the same password (a raised iteration count), which must not refuse
+     * this one. The password is checked once more against what is stored now; a change again
+     * meanwhile refuses the login.
+     */
+    private void hashChangedMeanwhile(OnlineUser claim, String password, StoreException error) {
+        if (checkedAgain) {
+            refused(error);
+            return;
+        }
+        checkedAgain = true;
+        session.goOffline();   // gives the name back; the check below claims it again if it passes
+        ctx.store.findUser(claim.name(), result -> verify(claim.name(), password, result));
     }
 
     /**
