@@ -7,6 +7,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import io.jevent.chat.protocol.ProtocolError;
 
@@ -78,30 +79,43 @@ final class HashingPool {
      * @throws RejectedExecutionException if that queue is full or the pool is shut down (reply ERR 503)
      */
     void execute(Priority priority, Runnable task) {
-        execute(priority, task, null);
+        ProtocolError refusal = tryQueue(priority, new Job(task, null));
+        if (refusal != null) {
+            throw new RejectedExecutionException(refusal.equals(ProtocolError.BUSY) ? priority + " queue full"
+                    : "hashing pool shut down");
+        }
     }
 
     /**
-     * Queues {@code task}. Any thread.
+     * Queues {@code task} for a command that waits for it. Any thread.
      *
-     * @param priority  which queue
-     * @param task      the work; an exception it throws is logged and the worker goes on
-     * @param ifDropped run instead of {@code task} if a shutdown drops it unrun (on the thread that
-     *                  shuts the pool down), so that whoever waits for the task gets an answer; or null
-     * @throws RejectedExecutionException if that queue is full or the pool is shut down (reply ERR 503)
+     * @param priority which queue
+     * @param task     the work; an exception it throws is logged and the worker goes on
+     * @param refused  called instead of the task ever running, with the reply the command gets
+     *                 ({@code ERR 503}): at once on this thread if the queue is full or the pool shut
+     *                 down, or later on the thread that shuts the pool down if that drops the task
      */
-    void execute(Priority priority, Runnable task, Runnable ifDropped) {
+    void execute(Priority priority, Runnable task, Consumer<ProtocolError> refused) {
+        ProtocolError refusal = tryQueue(priority, new Job(task, refused));
+        if (refusal != null) {
+            refused.accept(refusal);
+        }
+    }
+
+    /** @return null once queued; otherwise why not: the pool shut down, or the queue is full */
+    private ProtocolError tryQueue(Priority priority, Job job) {
         lock.lock();
         try {
             ArrayDeque<Job> queue = priority == Priority.LOGIN ? logins : background;
             if (shutdown) {
-                throw new RejectedExecutionException("hashing pool shut down");
+                return ProtocolError.SHUTTING_DOWN;
             }
             if (queue.size() >= queueCapacity) {
-                throw new RejectedExecutionException(priority + " queue full");
+                return ProtocolError.BUSY;
             }
-            queue.addLast(new Job(task, ifDropped));
+            queue.addLast(job);
             changed.signalAll();   // a worker idle only for lack of background share may not take a LOGIN otherwise
+            return null;
         } finally {
             lock.unlock();
         }
@@ -123,27 +137,7 @@ final class HashingPool {
     }
 
     /**
-     * Whether the pool has been shut down: the reason a task was refused, if it was. Any thread.
-     */
-    boolean isShutdown() {
-        lock.lock();
-        try {
-            return shutdown;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * The reply to a command whose task {@link #execute} refused: the server is shutting down, or
-     * the queue is full. Any thread.
-     */
-    ProtocolError refusal() {
-        return isShutdown() ? ProtocolError.SHUTTING_DOWN : ProtocolError.BUSY;
-    }
-
-    /**
-     * Refuses new tasks and drops the queued ones, running each one's {@code ifDropped} here;
+     * Refuses new tasks and drops the queued ones, telling each one's {@code refused} here;
      * tasks already running finish, then the threads end. No worker is interrupted: a task may be
      * posting its result to an event loop, and an interrupt would close a pipe wake-up under it. Any
      * thread.
@@ -163,8 +157,8 @@ final class HashingPool {
         }
         // Outside the lock: a notice posts to a loop, and must not hold up execute() meanwhile.
         for (Job job : dropped) {
-            if (job.ifDropped() != null) {
-                job.ifDropped().run();
+            if (job.refused() != null) {
+                job.refused().accept(ProtocolError.SHUTTING_DOWN);
             }
         }
     }
@@ -266,8 +260,8 @@ final class HashingPool {
         }
     }
 
-    /** A queued task, and what to run instead if a shutdown drops it (or null). */
-    private record Job(Runnable task, Runnable ifDropped) {
+    /** A queued task, and whom to tell if a shutdown drops it (or null: nobody waits for it). */
+    private record Job(Runnable task, Consumer<ProtocolError> refused) {
     }
 
     /** Marks a task taken from the background queue, so its end frees a background slot. */

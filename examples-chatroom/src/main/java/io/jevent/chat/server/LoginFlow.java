@@ -116,25 +116,20 @@ final class LoginFlow {
             return;
         }
         User user = found.value().orElse(null);
-        try {
-            ctx.workers.execute(HashingPool.Priority.LOGIN, () -> {
-                boolean good;
-                boolean rehash;
-                try {
-                    good = ctx.hasher.verify(password, user == null ? null : user.passwordHash());
-                    rehash = good && ctx.hasher.needsRehash(user.passwordHash());
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "stored password hash of " + name + " is unusable", e);
-                    loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "stored password hash is unusable")));
-                    return;
-                }
-                User verified = good ? user : null;
-                loop.post(() -> verified(name, password, null, verified, rehash));
-            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
-        } catch (RejectedExecutionException e) {
-            ProtocolError refusal = ctx.workers.refusal();
-            loop.post(() -> session.complete(refusal.line()));
-        }
+        ctx.workers.execute(HashingPool.Priority.LOGIN, () -> {
+            boolean good;
+            boolean rehash;
+            try {
+                good = ctx.hasher.verify(password, user == null ? null : user.passwordHash());
+                rehash = good && ctx.hasher.needsRehash(user.passwordHash());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "stored password hash of " + name + " is unusable", e);
+                loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "stored password hash is unusable")));
+                return;
+            }
+            User verified = good ? user : null;
+            loop.post(() -> verified(name, password, null, verified, rehash));
+        }, why -> loop.post(() -> session.complete(why.line())));
     }
 
     /**

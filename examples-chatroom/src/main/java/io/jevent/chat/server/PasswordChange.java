@@ -1,7 +1,6 @@
 package io.jevent.chat.server;
 
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
 
 import io.jevent.chat.auth.ResumeTokens;
 import io.jevent.chat.protocol.Command;
@@ -66,26 +65,21 @@ final class PasswordChange {
             return;
         }
         User stored = found.value().filter(u -> u.id() == user.userId()).orElse(null);
-        try {
-            ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
-                String newHash;
-                try {
-                    if (stored == null || !ctx.hasher.verify(command.password(), stored.passwordHash())) {
-                        loop.post(() -> session.complete(ProtocolError.WRONG_PASSWORD.line()));
-                        return;
-                    }
-                    newHash = ctx.hasher.hash(command.text());
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "stored password hash of " + user.name() + " is unusable", e);
-                    loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "stored password hash is unusable")));
+        ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
+            String newHash;
+            try {
+                if (stored == null || !ctx.hasher.verify(command.password(), stored.passwordHash())) {
+                    loop.post(() -> session.complete(ProtocolError.WRONG_PASSWORD.line()));
                     return;
                 }
-                commit(user, newHash);
-            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
-        } catch (RejectedExecutionException e) {
-            ProtocolError refusal = ctx.workers.refusal();
-            loop.post(() -> session.complete(refusal.line()));
-        }
+                newHash = ctx.hasher.hash(command.text());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "stored password hash of " + user.name() + " is unusable", e);
+                loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "stored password hash is unusable")));
+                return;
+            }
+            commit(user, newHash);
+        }, why -> loop.post(() -> session.complete(why.line())));
     }
 
     /** Worker thread: the old password was right; store the new hash and the new token together. */

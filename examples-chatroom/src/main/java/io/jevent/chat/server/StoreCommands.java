@@ -1,6 +1,5 @@
 package io.jevent.chat.server;
 
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import io.jevent.chat.auth.RegisterRateLimiter;
@@ -127,17 +126,13 @@ final class StoreCommands {
      * the task runs, the command gets ERR 503.
      */
     private void onWorker(Runnable task) {
-        try {
-            ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "worker task of #" + session.id() + " failed", e);
-                    loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "internal error")));
-                }
-            }, () -> loop.post(() -> session.complete(ProtocolError.SHUTTING_DOWN.line())));
-        } catch (RejectedExecutionException e) {
-            session.complete(ctx.workers.refusal().line());
-        }
+        ctx.workers.execute(HashingPool.Priority.BACKGROUND, () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "worker task of #" + session.id() + " failed", e);
+                loop.post(() -> session.complete(Replies.err(ProtocolError.INTERNAL, "internal error")));
+            }
+        }, why -> loop.post(() -> session.complete(why.line())));
     }
 }

@@ -98,10 +98,14 @@ class HashingPoolTest {
         pool.execute(Priority.BACKGROUND, () -> { });
         assertThatThrownBy(() -> pool.execute(Priority.BACKGROUND, () -> { }))
                 .isInstanceOf(RejectedExecutionException.class);
-        assertThat(pool.refusal()).isEqualTo(ProtocolError.BUSY);
+        List<ProtocolError> refused = new CopyOnWriteArrayList<>();
+        pool.execute(Priority.BACKGROUND, () -> { }, refused::add);   // a command waiting for it is told why
+        assertThat(refused).containsExactly(ProtocolError.BUSY);
         pool.execute(Priority.LOGIN, () -> { });   // each queue has its own bound
         pool.shutdown();
         assertThatThrownBy(() -> pool.execute(Priority.LOGIN, () -> { })).isInstanceOf(RejectedExecutionException.class);
+        pool.execute(Priority.LOGIN, () -> { }, refused::add);
+        assertThat(refused).containsExactly(ProtocolError.BUSY, ProtocolError.SHUTTING_DOWN);
     }
 
     @Test
@@ -122,13 +126,13 @@ class HashingPoolTest {
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         List<String> ran = new CopyOnWriteArrayList<>();
         List<String> dropped = new CopyOnWriteArrayList<>();
-        pool.execute(Priority.LOGIN, () -> ran.add("login"), () -> dropped.add("login"));
-        pool.execute(Priority.BACKGROUND, () -> ran.add("register"), () -> dropped.add("register"));
+        pool.execute(Priority.LOGIN, () -> ran.add("login"), why -> dropped.add("login: " + why.text()));
+        pool.execute(Priority.BACKGROUND, () -> ran.add("register"), why -> dropped.add("register: " + why.text()));
         pool.execute(Priority.BACKGROUND, () -> ran.add("rehash"));   // nobody waits for this one
 
         pool.shutdown();
-        assertThat(dropped).as("told before shutdown returns").containsExactly("login", "register");
-        assertThat(pool.refusal()).isEqualTo(ProtocolError.SHUTTING_DOWN);
+        assertThat(dropped).as("told before shutdown returns")
+                .containsExactly("login: server shutting down", "register: server shutting down");
         assertThatThrownBy(() -> pool.execute(Priority.LOGIN, () -> { })).isInstanceOf(RejectedExecutionException.class);
         release.countDown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
