@@ -208,8 +208,11 @@ final class LoginFlow {
         if (rehash) {
             rehashQuietly(() -> ctx.store.updatePasswordHash(claim.userId(), verifiedHash, ctx.hasher.hash(password), r -> {
                 if (!r.isOk()) {
-                    LOG.log(System.Logger.Level.WARNING, "re-hashing the password of " + claim.name() + " failed: "
-                            + r.error().getMessage());
+                    // NOT_FOUND: the hash changed since this login read it (another login re-hashed
+                    // first, or the password was changed), which is no fault: nothing to upgrade.
+                    LOG.log(r.error().kind() == StoreException.Kind.NOT_FOUND ? System.Logger.Level.DEBUG
+                            : System.Logger.Level.WARNING, "re-hashing the password of " + claim.name()
+                            + " failed: " + r.error().getMessage());
                 }
             }));
         }
